@@ -1,0 +1,151 @@
+"""Resource limits for parsing untrusted attachments, and zip/XML bomb checks.
+
+`check_zip` decompresses every member in a stream (never trusting the sizes a
+zip header declares), so a lying header cannot slip a bomb past it. XML parts
+are refused when their prolog declares a DOCTYPE: Office files never need one,
+and it is where entity bombs and external entities live.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+MB = 1024 * 1024
+
+
+class RefusedInput(Exception):
+    """The input breaks a safety limit; `reason` is a clear English sentence."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 50 * MB
+    max_pages: int = 500
+    timeout_s: float = 60.0
+    memory_mb: int = 1024
+    max_zip_ratio: float = 100.0
+    max_zip_members: int = 1000
+    max_uncompressed_bytes: int = 200 * MB
+    max_nesting_depth: int = 3
+    max_xml_part_bytes: int = 64 * MB
+    # Members smaller than this may exceed the ratio (blank XML compresses well).
+    ratio_floor_bytes: int = 1 * MB
+
+
+@dataclass(frozen=True)
+class ZipStats:
+    members: int
+    uncompressed_bytes: int
+    nested_archives: int
+
+
+_CHUNK = 256 * 1024
+_XML_NAME = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
+_NESTED_NAME = re.compile(r"\.(zip|docx|docm|dotx|xlsx|xlsm|pptx|odt|ods|odp)$", re.IGNORECASE)
+_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_FIRST_ELEMENT = re.compile(r"<[A-Za-z_]")
+_PROLOG_SCAN = 64 * 1024
+
+
+def check_size(data: bytes, limits: Limits) -> None:
+    if len(data) > limits.max_file_bytes:
+        raise RefusedInput(
+            f"file is {len(data) / MB:.1f} MB, over the {limits.max_file_bytes / MB:.0f} MB limit"
+        )
+
+
+def _decode_head(head: bytes) -> str:
+    """Decode the start of an XML part whatever its (BOM-signalled) encoding."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+                       (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
+                       (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom):].decode(codec, "ignore")
+    if head[:4] == b"<\x00?\x00":
+        return head.decode("utf-16-le", "ignore")
+    if head[:4] == b"\x00<\x00?":
+        return head.decode("utf-16-be", "ignore")
+    return head.decode("latin-1")
+
+
+def check_xml_prolog(head: bytes, name: str = "XML") -> None:
+    """Refuse XML whose prolog (before the root element) declares a DTD."""
+    text = _decode_head(head[:_PROLOG_SCAN])
+    first = _FIRST_ELEMENT.search(text)
+    prolog = text[: first.start()] if first else text
+    if _DTD.search(prolog):
+        raise RefusedInput(f"{name} declares a DOCTYPE/ENTITY (XML entity expansion or external entity attack)")
+    if first is None and len(head) >= _PROLOG_SCAN:
+        raise RefusedInput(f"{name} has no root element in its first {_PROLOG_SCAN // 1024} KB")
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limits: Limits,
+                 keep: bool) -> tuple[int, bytes]:
+    """Stream one member; returns (real size, bytes if kept or the XML head)."""
+    is_xml = bool(_XML_NAME.search(info.filename))
+    cap = min(budget, limits.max_xml_part_bytes) if is_xml else budget
+    size, kept, head = 0, [], b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                what = "XML part" if is_xml and cap < budget else "archive content"
+                raise RefusedInput(f"zip member {info.filename!r}: {what} expands past its size limit")
+            if len(head) < _PROLOG_SCAN:
+                head += chunk[: _PROLOG_SCAN - len(head)]
+            if keep:
+                kept.append(chunk)
+    if size > limits.ratio_floor_bytes and size > limits.max_zip_ratio * max(info.compress_size, 1):
+        raise RefusedInput(
+            f"zip member {info.filename!r} expands {size / max(info.compress_size, 1):.0f}:1, "
+            f"over the {limits.max_zip_ratio:.0f}:1 ratio limit (zip bomb)"
+        )
+    if is_xml:
+        check_xml_prolog(head, f"zip member {info.filename!r}")
+    return size, b"".join(kept) if keep else head
+
+
+def check_zip(data: bytes, limits: Limits = Limits(), _depth: int = 0) -> ZipStats:
+    """Refuse zip bombs (ratio, total size, member count, nesting) and XML with a DTD.
+
+    Works for any zip container: DOCX/XLSX/ODT and plain .zip attachments.
+    Raises RefusedInput with the reason; returns what it measured otherwise.
+    """
+    check_size(data, limits)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise RefusedInput(f"not a readable zip archive ({exc})") from None
+    if len(infos) > limits.max_zip_members:
+        raise RefusedInput(f"zip has {len(infos)} members, over the limit of {limits.max_zip_members}")
+    total, nested = 0, 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        if info.flag_bits & 0x1:
+            raise RefusedInput(f"zip member {info.filename!r} is password-protected (encrypted)")
+        nested_candidate = bool(_NESTED_NAME.search(info.filename))
+        try:
+            size, content = _read_member(zf, info, limits.max_uncompressed_bytes - total,
+                                         limits, keep=nested_candidate)
+        except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
+            raise RefusedInput(f"zip member {info.filename!r} cannot be read ({exc})") from None
+        total += size
+        if nested_candidate and content.startswith(b"PK\x03\x04"):
+            if _depth + 1 > limits.max_nesting_depth:
+                raise RefusedInput(f"zip archives nested deeper than {limits.max_nesting_depth} levels")
+            inner = check_zip(content, limits, _depth + 1)
+            total += inner.uncompressed_bytes
+            nested += 1 + inner.nested_archives
+            if total > limits.max_uncompressed_bytes:
+                raise RefusedInput("archive content expands past its total size limit")
+    if total > limits.ratio_floor_bytes and total > limits.max_zip_ratio * max(len(data), 1):
+        raise RefusedInput(f"zip expands {total / len(data):.0f}:1 overall, over the ratio limit (zip bomb)")
+    return ZipStats(members=len(infos), uncompressed_bytes=total, nested_archives=nested)
