@@ -1,0 +1,55 @@
+"""The `reportbot` command line. Errors become one line on stderr: exit 2 for bad input, 1 for failures."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+
+import typer
+
+from bot.cli.common import app
+from bot.errors import RuntimeFailure, UserError
+
+# Command modules register themselves on `app`.
+from bot.cli import setup_cmds, status_cmds, pending_cmds  # noqa: E402,F401
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("REPORTBOT_LOG_LEVEL", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app(args=argv, prog_name="reportbot", standalone_mode=False)
+        return 0
+    except (UserError, RuntimeFailure) as e:
+        print(f"reportbot: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.Abort:
+        print("reportbot: aborted", file=sys.stderr)
+        return 1
+    except _click_errors() as e:
+        e.show(file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # a bug or an unexpected failure: one line, traceback on request
+        print(f"reportbot: failure: {type(e).__name__}: {e}", file=sys.stderr)
+        if os.environ.get("REPORTBOT_DEBUG"):
+            traceback.print_exc()
+        else:
+            print("reportbot: set REPORTBOT_DEBUG=1 to see the traceback", file=sys.stderr)
+        return 1
+
+
+def _click_errors():
+    import click
+
+    return click.ClickException
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

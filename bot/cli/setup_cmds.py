@@ -1,0 +1,69 @@
+"""Commands that set things up: init, campaign load, agencies import."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.agencies import import_agencies
+from bot.agencies_file import read_agencies
+from bot.app import resolve_campaign
+from bot.campaign import load_campaign
+from bot.cli.common import CampaignOpt, ConfigOpt, agencies_app, app, campaign_app, open_app
+from bot.errors import UserError
+from db.engine import migrate
+from db.models import Campaign
+from sqlmodel import select
+
+
+@app.command()
+def init(config: ConfigOpt = None) -> None:
+    """Create or migrate the database and create the storage folders."""
+    application = open_app(config, need_schema=False)
+    application.prepare_storage()
+    before, after = migrate(application.engine)
+    if before == after:
+        typer.echo(f"database is up to date (schema {after})")
+    else:
+        typer.echo(f"database {'created' if before is None else 'upgraded'} (schema {after})")
+    typer.echo(f"storage: {application.config.storage_dir}")
+
+
+@campaign_app.command("load")
+def campaign_load(
+    file: Annotated[Path, typer.Argument(help="Campaign file (TOML).", dir_okay=False)],
+    config: ConfigOpt = None,
+) -> None:
+    """Create or update a campaign from a campaign file; prints its code."""
+    application = open_app(config)
+    with application.session() as session:
+        result = load_campaign(session, file, application.store)
+    typer.echo(result.code)
+
+
+def _read_file(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{file}: file not found") from None
+    except OSError as e:
+        raise UserError(f"{file}: cannot read: {e.strerror}") from None
+
+
+@agencies_app.command("import")
+def agencies_import(
+    file: Annotated[Path, typer.Argument(help="Agencies file: CSV (UTF-8) or XLSX.", dir_okay=False)],
+    campaign: CampaignOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Import agencies (idempotent: re-import updates, never duplicates) and enrol them in the campaign."""
+    rows = read_agencies(_read_file(file), str(file))
+    application = open_app(config)
+    with application.session() as session:
+        target = None
+        if campaign or session.exec(select(Campaign.id)).first() is not None:
+            target = resolve_campaign(session, campaign)
+        s = import_agencies(session, rows, target)
+    typer.echo(f"{len(rows)} agencies: {s.created} created, {s.updated} updated, {s.unchanged} unchanged"
+               + (f"; {s.enrolled} enrolled in {target.code}" if target else "; no campaign loaded, none enrolled"))
