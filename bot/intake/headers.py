@@ -1,0 +1,313 @@
+"""Safe access to hostile mail: parsing that never raises, header decoding, text folding.
+
+Everything here is pure. Header values are read *raw* (`raw_items`) and decoded by us,
+because `email.policy.default` parses structured headers lazily with a recursive
+parser that can be slow or raise on pathological input (a To: folded into thousands
+of encoded-words, 1 MB headers, raw 8-bit bytes).
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.header
+import email.policy
+import email.utils
+import re
+import unicodedata
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+MAX_HEADER_CHARS = 16_384  # a decoded header longer than this is cut (subjects, addresses)
+MAX_RAW_HEADER_CHARS = 262_144  # raw input considered for decoding; the rest is ignored
+
+# Labels seen in the wild that Python does not know, or knows by a narrower cousin.
+_CHARSET_ALIASES = {
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "x-windows-949": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-6-i": "iso-8859-6",
+    "x-mac-cyrillic": "mac_cyrillic",
+    "x-mac-roman": "mac_roman",
+    "macintosh": "mac_roman",
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unknown": "utf-8",
+    "unknown-8bit": "utf-8",
+    "x-user-defined": "cp1252",
+    "iso-8859-1": "cp1252",  # WHATWG: latin-1 labels mean windows-1252
+    "latin1": "cp1252",
+    "windows-1258": "cp1258",
+    "sjis": "shift_jis",
+    "x-sjis": "shift_jis",
+    "iso-2022-jp-2": "iso2022_jp_2",
+}
+FALLBACK_CHARSETS = ("utf-8", "cp1258")  # Vietnamese Windows mail is cp1258 when unlabelled
+
+
+def parse_message(raw: bytes) -> EmailMessage:
+    """Parse bytes into an EmailMessage; never raises (garbage gives an almost empty message)."""
+    if not isinstance(raw, (bytes, bytearray)):
+        raw = b""
+    # A leading blank line would turn every header into body text (seen in exported fixtures).
+    raw = bytes(raw).lstrip(b"\r\n")
+    try:
+        return BytesParser(policy=email.policy.default).parsebytes(raw)
+    except Exception:  # noqa: BLE001 - the parser is meant to be lenient; be safe anyway
+        msg = EmailMessage(policy=email.policy.default)
+        msg.set_payload(bytes(raw).decode("ascii", "surrogateescape"))
+        return msg
+
+
+def normalise_charset(label: str | None) -> str | None:
+    """A Python codec name for a MIME charset label, or None when unknown."""
+    if not label:
+        return None
+    name = str(label).strip().strip('"').lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except (LookupError, ValueError):
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode with the declared charset, else utf-8, else cp1258, else utf-8 with replacement."""
+    tried: list[str] = []
+    labels: tuple[str | None, ...] = (charset, *FALLBACK_CHARSETS)
+    if normalise_charset(charset) == "ascii":  # 8-bit bytes under an ascii label
+        labels = ("utf-8", "cp1252", *FALLBACK_CHARSETS)
+    for label in labels:
+        codec = normalise_charset(label)
+        if codec is None or codec in tried:
+            continue
+        tried.append(codec)
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError, ValueError):
+            continue
+    return data.decode("utf-8", "replace")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """NFC, without NUL/control characters or lone surrogates."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
+
+
+def _unescape_8bit(value: str) -> str:
+    """Raw 8-bit header bytes arrive as surrogate escapes: decode them as utf-8 or cp1258."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    return decode_bytes(value.encode("ascii", "surrogateescape"))
+
+
+def decode_header_value(value: object, limit: int = MAX_HEADER_CHARS) -> str:
+    """Decode one raw header value (RFC 2047, raw 8-bit) into clean NFC text, unfolded."""
+    if value is None:
+        return ""
+    text = str(value)[:MAX_RAW_HEADER_CHARS]
+    text = re.sub(r"\r?\n[ \t]*|\r[ \t]*", " ", text)
+    try:
+        parts = email.header.decode_header(text)
+    except Exception:  # noqa: BLE001 - malformed encoded words: keep the raw text
+        parts = [(text, None)]
+    out = []
+    for chunk, charset in parts:
+        if isinstance(chunk, bytes):
+            if charset is None:  # decode_header re-encodes plain runs as raw-unicode-escape
+                out.append(_unescape_8bit(chunk.decode("raw-unicode-escape")))
+            else:
+                out.append(decode_bytes(chunk, charset))
+        else:
+            out.append(_unescape_8bit(chunk))
+    # decode_header drops the space between plain words and encoded words; it keeps
+    # plain runs verbatim, so joining with "" loses nothing a reader relies on.
+    decoded = "".join(out) if len(parts) > 1 else (out[0] if out else "")
+    return clean_text(decoded)[:limit]
+
+
+def raw_headers(msg: EmailMessage, name: str) -> list[str]:
+    """All raw values of a header, in order, without invoking the structured parser."""
+    key = name.lower()
+    try:
+        return [str(v) for k, v in msg.raw_items() if k.lower() == key]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def header(msg: EmailMessage, name: str, limit: int = MAX_HEADER_CHARS) -> str:
+    """The first value of a header, decoded; "" when absent."""
+    values = raw_headers(msg, name)
+    return decode_header_value(values[0], limit) if values else ""
+
+
+def has_header(msg: EmailMessage, name: str) -> bool:
+    return bool(raw_headers(msg, name))
+
+
+def addresses(msg: EmailMessage, name: str) -> list[str]:
+    """Lower-cased addr-specs of an address header (all occurrences); hostile input tolerated."""
+    found: list[str] = []
+    for raw in raw_headers(msg, name):
+        text = decode_header_value(raw, MAX_HEADER_CHARS)
+        found.extend(addresses_in(text))
+    return found
+
+
+def addresses_in(text: str) -> list[str]:
+    try:
+        pairs = email.utils.getaddresses([text])
+    except Exception:  # noqa: BLE001
+        pairs = []
+    found = [addr.strip().strip("<>").lower() for _, addr in pairs if "@" in addr]
+    if not found:  # getaddresses gives up on some broken headers; fall back to a plain scan
+        found = [m.lower() for m in _ADDR.findall(text)]
+    return found
+
+
+_ADDR = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+
+
+def from_address(msg: EmailMessage) -> str:
+    """The sender's address (From, else Sender), lower-cased; "" when none."""
+    for name in ("From", "Sender"):
+        found = addresses(msg, name)
+        if found:
+            return found[0]
+    return ""
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].strip().rstrip(".").lower() if "@" in address else ""
+
+
+_MSGID = re.compile(r"<([^<>\s]{1,900}@[^<>\s]{1,255})>")
+
+
+def message_ids(value: str) -> list[str]:
+    """Message-IDs (without angle brackets) found in a header value, in order, deduplicated."""
+    seen: dict[str, None] = {}
+    for mid in _MSGID.findall(value or ""):
+        seen.setdefault(mid.strip(), None)
+    return list(seen)
+
+
+def thread_ids(msg: EmailMessage) -> list[str]:
+    """In-Reply-To then References ids (most recent first for References), deduplicated."""
+    ids = message_ids(" ".join(raw_headers(msg, "In-Reply-To")))
+    refs = message_ids(" ".join(raw_headers(msg, "References")))
+    for mid in reversed(refs):
+        if mid not in ids:
+            ids.append(mid)
+    return ids
+
+
+def first_token(value: str) -> str:
+    """The leading token of a header like Auto-Submitted, without comments, lower-cased."""
+    value = re.sub(r"\([^)]*\)", " ", value or "")
+    parts = value.replace(";", " ").split()
+    return parts[0].lower() if parts else ""
+
+
+_FORMAT_CHARS = {"Cf"}
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, whitespace-collapsed form for matching (đ → d, NFKD marks dropped)."""
+    text = unicodedata.normalize("NFKD", text or "")
+    kept = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Mn" or cat in _FORMAT_CHARS:
+            continue
+        kept.append(ch)
+    folded = "".join(kept).replace("đ", "d").replace("Đ", "D").casefold()
+    folded = folded.replace("ł", "l").replace("ø", "o").replace("æ", "ae").replace("ß", "ss")
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+# --- MIME parts (hostile trees: deep, wide, broken) ----------------------------------
+
+MAX_PARTS = 2_000
+MAX_DEPTH = 40
+
+
+def content_type(part: EmailMessage) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:  # noqa: BLE001
+        return "application/octet-stream"
+
+
+def param(part: EmailMessage, name: str, header_name: str = "content-type") -> str:
+    """A decoded Content-Type/Content-Disposition parameter (RFC 2231 and 2047), "" if absent."""
+    try:
+        value = part.get_param(name, header=header_name)
+    except Exception:  # noqa: BLE001
+        return ""
+    if value is None:
+        return ""
+    if isinstance(value, tuple):  # RFC 2231 (charset, language, text)
+        try:
+            value = email.utils.collapse_rfc2231_value(value, errors="surrogateescape")
+        except Exception:  # noqa: BLE001
+            value = str(value[2])
+    return decode_header_value(str(value))
+
+
+def walk_parts(msg: EmailMessage, into_messages: bool = True):
+    """Yield (part, path, in_message) depth-first without recursion, within MAX_PARTS/MAX_DEPTH.
+
+    `path` numbers parts like IMAP ("1.2"); `in_message` is True below a message/rfc822.
+    With into_messages=False, enclosed messages are yielded but not entered.
+    """
+    stack = [(msg, "", False, 0)]
+    seen = 0
+    while stack and seen < MAX_PARTS:
+        part, path, inside, depth = stack.pop()
+        seen += 1
+        yield part, path or "0", inside
+        if depth >= MAX_DEPTH:
+            continue
+        is_message = content_type(part).startswith("message/") and part is not msg
+        if is_message and not into_messages:
+            continue
+        try:
+            children = part.get_payload() if part.is_multipart() else []
+        except Exception:  # noqa: BLE001
+            children = []
+        if not isinstance(children, list):
+            continue
+        kids = [c for c in children if isinstance(c, EmailMessage)]
+        for i, child in reversed(list(enumerate(kids, 1))):
+            stack.append((child, f"{path}.{i}" if path else str(i), inside or is_message, depth + 1))
+
+
+def part_bytes(part: EmailMessage) -> bytes:
+    """The transfer-decoded payload of a leaf part; b"" when there is none."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001
+        data = None
+    if isinstance(data, bytes):
+        return data
+    try:
+        raw = part.get_payload()
+    except Exception:  # noqa: BLE001
+        return b""
+    return raw.encode("ascii", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def part_text(part: EmailMessage, limit: int = 2_000_000) -> str:
+    """A text part decoded with its declared charset (with fallbacks), NFC, cut at `limit`."""
+    try:
+        charset = part.get_content_charset()
+    except Exception:  # noqa: BLE001
+        charset = None
+    return clean_text(decode_bytes(part_bytes(part)[:limit], charset))
