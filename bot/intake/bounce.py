@@ -116,7 +116,7 @@ def _recipient_records(fields: list[tuple[str, str] | None]) -> list[dict[str, s
 def _dsn_address(value: str) -> str:
     value = h.decode_header_value(value, 1024)
     _, sep, rest = value.partition(";")
-    text = rest if sep else value
+    text = re.sub(r"^\s*<?(?:@[^:,<>\s]+[,:])+", "", rest if sep else value)  # "@relay:user@host" source route
     found = h.addresses_in(text.replace("<", " ").replace(">", " "))
     return found[0] if found else ""
 
@@ -145,7 +145,8 @@ _COPY_MARKERS = re.compile(
     r"^\s*(?:-{2,}\s*)?(?:below this line is a copy of the message|this is a copy of the message"
     r"|original message follows|the first \d+ lines of your original message follow"
     r"|[- ]*original message[- ]*$|[- ]*headers of the original message|the header of the original message"
-    r"|[- ]*returned message|[- ]*forwarded message|unsent message below|[- ]*message text follows)",
+    r"|[- ]*returned message|[- ]*forwarded message|unsent message below|[- ]*message text follows"
+    r"|bounced e-?mail:|from \S+@\S+ +\w{3} \w{3} )",
     re.IGNORECASE | re.MULTILINE,
 )
 # Header lines that only a returned copy carries (a notice may show its own To/Subject/Date).
@@ -214,12 +215,17 @@ _FAILURE_WORDS = re.compile(
 )
 
 
+_RECIPIENT_LABEL = re.compile(r"(?i)(recipient|address|rcpt|failed|empfänger|destinat|người nhận|địa chỉ)[^:]{0,20}:$")
+
+
 def _names_failure(lines: list[str], i: int, line: str, m: re.Match[str]) -> bool:
     """Is this address stated as a failed recipient (on a failure line, or listed under one)?"""
     if _FAILURE_WORDS.search(line) or re.match(r"\s*<?[^\s<>]+@[^\s<>]+>?\s*:", line):
         return True
-    rest = (line[: m.start()] + line[m.end():]).strip(" \t<>\"'()[],;:.")
-    if len(rest) > 40:  # a sentence mentioning an address, not a list entry
+    before = line[: m.start()].strip(" \t<\"'([")
+    if before:  # a list entry starts with the address; "target address: x" names it too
+        return bool(_RECIPIENT_LABEL.search(before)) and before.endswith(":")
+    if len(line[m.end():].strip()) > 60:  # a sentence starting with an address, not a list entry
         return False
     for prev in reversed(lines[max(1, i - 4): i]):
         if prev.strip():
@@ -261,7 +267,6 @@ _ID_LINE = re.compile(r"^[ \t>]*(message-id|in-reply-to)[ \t]*:[ \t]*((?:<[^<>\s
 
 
 def _returned_ids(msg: EmailMessage) -> list[str]:
-    own = set(h.message_ids(h.header(msg, "Message-ID", 1024)))
     primary: list[str] = []
     secondary: list[str] = []
     for part, path, inside in h.walk_parts(msg, into_messages=True):
@@ -281,7 +286,6 @@ def _returned_ids(msg: EmailMessage) -> list[str]:
     secondary.extend(h.message_ids(" ".join(h.raw_headers(msg, "In-Reply-To"))))
     secondary.extend(h.message_ids(" ".join(h.raw_headers(msg, "References"))))
     ordered: dict[str, None] = {}
-    for mid in primary + secondary:
-        if mid not in own:
-            ordered.setdefault(mid, None)
+    for mid in primary + secondary:  # some servers reuse the original's id for the bounce: keep it
+        ordered.setdefault(mid, None)
     return list(ordered)
