@@ -47,6 +47,9 @@ def _byte_char(b: int) -> str:
 
 
 _TCVN3_TABLE = {ord(_byte_char(b)): u for b, u in {**_TCVN3_BYTES, **_TCVN3_VN1_CAPITALS}.items()}
+# PDF producers (Acrobat Distiller) substitute glyphs for two TCVN3 bytes:
+# the soft hyphen 0xAD (ư) becomes a minus sign, 0xB7 (ã) a bullet operator.
+_TCVN3_TABLE.update({0x2212: "ư", 0x2219: "ã"})
 # Letters that only TCVN3 text shows (0xA1-0xBE: no VNI letter lives there).
 _TCVN3_MARKERS = frozenset(_byte_char(b) for b in _TCVN3_BYTES if 0xA1 <= b <= 0xBE)
 
@@ -201,21 +204,36 @@ def decode_legacy(text: str, fonts: Iterable[str] = ()) -> tuple[str, str | None
     return nfc(out), enc
 
 
-def decode_run(text: str, font: str | None) -> tuple[str, str | None]:
+def decode_run(text: str, font: str | None, doc_encoding: str | None = None) -> tuple[str, str | None]:
     """Decode one run of a DOCX/DOC whose font is known (runs mix fonts).
 
-    A legacy font decides the encoding outright, unless the run plainly is
-    Unicode Vietnamese already (a re-typed run keeps its old font name).
-    Without a legacy font the run is only decoded on strong evidence.
+    `font` is the run's effective font (resolve styles first); a TCVN3/VNI
+    font decides the encoding outright, unless the run plainly is Unicode
+    Vietnamese already (a re-typed run keeps its old font name). A run whose
+    font is unknown (None) falls back to `doc_encoding`, the encoding found
+    for the whole document; a run in a Unicode font is decoded only on strong
+    evidence in its own text. Note for DOCX readers: in a legacy-font run a
+    <w:softHyphen/> is the TCVN3 letter ư (byte 0xAD): pass it as U+00AD.
     """
-    enc = font_encoding(font)
+    enc = font_encoding(font) or (doc_encoding if font is None else None)
     if enc is None:
         return decode_legacy(text)
     uni, tcvn, vni = _scores(text)
     if uni and uni >= max(tcvn, vni):
         return nfc(text), None
     out = decode_tcvn3(text) if enc == TCVN3 else decode_vni(text)
-    if is_caps_font(font):
+    caps = is_caps_font(font)
+    if caps:
         out = out.upper()
-    changed = out != nfc(text) if not is_caps_font(font) else out != nfc(text).upper()
-    return out, enc if changed else None
+    plain = nfc(text).upper() if caps else nfc(text)
+    return out, enc if out != plain else None
+
+
+def decode_runs(runs: Iterable[tuple[str, str | None]], doc_encoding: str | None = None) -> tuple[str, str | None]:
+    """Decode and join a paragraph's (text, font) runs; returns (text, encoding or None)."""
+    parts, found = [], None
+    for text, font in runs:
+        decoded, enc = decode_run(text, font, doc_encoding)
+        parts.append(decoded)
+        found = found or enc
+    return nfc("".join(parts)), found

@@ -1,0 +1,210 @@
+"""Legacy word-processor files (.doc, .rtf, .odt, Word 2003 XML) to DOCX.
+
+Conversion runs LibreOffice headless in a throw-away sandbox per call: a
+fresh private temp dir, a fresh user profile (so parallel calls never share
+one), the input stored under its hash (never the sender's file name), memory
+and file-size rlimits, and a wall-clock timeout that kills the whole process
+group. Also: `sniff_kind` tells a file's type from its bytes, not its name.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import olefile
+
+from parsers.limits import MB, Limits
+
+# LibreOffice fails to write its output below ~400 MB of address space.
+_SOFFICE_MIN_AS_MB = 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CONVERTIBLE = {"doc": "doc", "rtf": "rtf", "odt": "odt", "wordml": "xml", "fodt": "fodt",
+                "docx": "docx", "html": "html"}
+_HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
+
+
+class ConversionFailed(Exception):
+    """LibreOffice could not produce a DOCX; `reason` says why, in English."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- type sniffing ------------------------------------------------------------
+def _sniff_ole(data: bytes) -> str:
+    try:
+        with olefile.OleFileIO(data) as ole:
+            if ole.exists("WordDocument"):
+                return "doc"
+            if ole.exists("EncryptedPackage"):
+                return "docx"  # an encrypted OOXML package; see ole_encrypted()
+            if ole.exists("Workbook") or ole.exists("Book"):
+                return "xls"
+            if ole.exists("__substg1.0_0037001F") or ole.exists("__substg1.0_0037001E"):
+                return "msg"
+    except (OSError, ValueError, IndexError, TypeError):
+        pass
+    return "ole"
+
+
+def _sniff_zip(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "mimetype" in names:
+                mime = zf.read("mimetype")[:100]
+                if b"opendocument.text" in mime:
+                    return "odt"
+            if any(n.lower() == "word/document.xml" for n in names) or "[Content_Types].xml" in names and any(
+                    n.startswith("word/") for n in names):
+                return "docx"
+            if any(n.startswith("xl/") for n in names):
+                return "xlsx"
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        pass
+    return "zip"
+
+
+def _sniff_text(data: bytes) -> str | None:
+    head = data[:4096]
+    low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if low.startswith(b"<?xml") or low.startswith(b"<"):
+        if b"<w:worddocument" in low or b"word.document" in low:
+            return "wordml"
+        if b"<office:document" in low:
+            return "fodt"
+    if _HTML.search(head):
+        return "html"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    for codec in ("utf-8", "utf-16"):
+        try:
+            head.decode(codec)
+            return "text"
+        except UnicodeDecodeError as exc:
+            if codec == "utf-8" and exc.start > len(head) - 4:  # cut mid-character
+                return "text"
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return "text" if controls == 0 else None
+
+
+def sniff_kind(data: bytes) -> str | None:
+    """The file type from its content: "docx", "doc", "rtf", "odt", "pdf", "zip",
+    "png", "jpeg", "tiff", "gif", "bmp", "html", "wordml", "fodt", "xlsx", "xls",
+    "msg", "ole", "text", or None when unknown (binary)."""
+    if not data:
+        return None
+    if data.startswith(_OLE_MAGIC):
+        return _sniff_ole(data)
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return _sniff_zip(data)
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.lstrip()[:5] == b"{\\rtf":
+        return "rtf"
+    for magic, kind in ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"),
+                        (b"MM\x00*", "tiff"), (b"GIF87a", "gif"), (b"GIF89a", "gif"), (b"BM", "bmp")):
+        if data.startswith(magic):
+            return kind
+    return _sniff_text(data)
+
+
+def ole_encrypted(data: bytes) -> bool:
+    """True for a password-protected .doc or an encrypted OOXML (OLE) package."""
+    if not data.startswith(_OLE_MAGIC):
+        return False
+    try:
+        with olefile.OleFileIO(data) as ole:
+            if ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo"):
+                return True
+            if ole.exists("WordDocument"):
+                fib = ole.openstream("WordDocument").read(12)
+                # FIB flags word at 0x0A: bit 8 fEncrypted, bit 15 fObfuscated (XOR).
+                flags = int.from_bytes(fib[0x0A:0x0C], "little")
+                return fib[:2] in (b"\xec\xa5", b"\xdc\xa5") and bool(flags & 0x8100)
+    except (OSError, ValueError, IndexError, TypeError):
+        return False
+    return False
+
+
+# --- conversion ------------------------------------------------------------------
+def _rlimits(memory_mb: int, max_output: int):
+    def apply() -> None:
+        mem = max(memory_mb, _SOFFICE_MIN_AS_MB) * MB
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_output, max_output))
+    return apply
+
+
+def _soffice() -> str:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if not exe:
+        raise ConversionFailed("LibreOffice (soffice) is not installed on this server")
+    return exe
+
+
+def _run_soffice(workdir: Path, src: Path, limits: Limits) -> Path:
+    outdir = workdir / "out"
+    profile = (workdir / "profile").as_uri()
+    cmd = [_soffice(), f"-env:UserInstallation={profile}", "--headless", "--invisible",
+           "--nologo", "--nodefault", "--norestore", "--nolockcheck",
+           "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(src)]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
+           "TMPDIR": str(workdir), "LANG": "C.UTF-8", "SAL_USE_VCLPLUGIN": "svp"}
+    proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=_rlimits(limits.memory_mb, limits.max_uncompressed_bytes))
+    try:
+        out, _ = proc.communicate(timeout=limits.timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise ConversionFailed(f"LibreOffice did not finish within {limits.timeout_s:.0f} s") from None
+    finally:
+        _kill_group(proc.pid)
+    result = outdir / (src.stem + ".docx")
+    if proc.returncode != 0 or not result.exists() or result.stat().st_size == 0:
+        tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
+        detail = f": {tail[0][:200]}" if tail else ""
+        raise ConversionFailed(f"LibreOffice could not convert the file (exit {proc.returncode}){detail}")
+    return result
+
+
+def _kill_group(pgid: int) -> None:
+    """Reap any helper LibreOffice left behind in its process group."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def convert_to_docx(data: bytes, kind: str, limits: Limits = Limits()) -> bytes:
+    """Convert a .doc/.rtf/.odt/Word-XML/HTML (or a legacy file named .docx) to DOCX bytes.
+
+    Raises ConversionFailed with a clear reason (encrypted, timeout, crash).
+    """
+    if len(data) > limits.max_file_bytes:
+        raise ConversionFailed(f"file is over the {limits.max_file_bytes / MB:.0f} MB limit")
+    if ole_encrypted(data):
+        raise ConversionFailed("the document is encrypted (password-protected); ask the sender for an unprotected copy")
+    ext = _CONVERTIBLE.get(kind)
+    if ext is None:
+        raise ConversionFailed(f"LibreOffice conversion does not handle {kind!r} files")
+    with tempfile.TemporaryDirectory(prefix="reportbot-lo-") as tmp:
+        workdir = Path(tmp)
+        os.chmod(workdir, 0o700)
+        src = workdir / f"{hashlib.sha256(data).hexdigest()[:32]}.{ext}"
+        src.write_bytes(data)
+        result = _run_soffice(workdir, src, limits)
+        return result.read_bytes()
