@@ -1,0 +1,170 @@
+"""PDF → blocks: pdfium's text layer (fast), repeated headers/footers and page
+numbers removed, lines rejoined into paragraphs (headings broken across lines
+or pages included). A PDF without a text layer goes to OCR."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from parsers.blocks import PARAGRAPH, TABLE, Block, clean, decode_legacy
+from parsers.labels import parse_label
+from parsers.limits import Limits
+from parsers.model import Outline
+from parsers.pdf_lines import Line, page_lines
+from parsers.report import ParsedReport
+from parsers.text import text_blocks
+
+_PAGE_NO = re.compile(r"^[-–—\s]*(trang|page)?\s*\d{1,4}\s*(/\s*\d{1,4}|của\s*\d+|of\s*\d+)?[-–—\s]*$", re.I)
+_LEGACY_FONT = re.compile(r"^\.?vn|^vni[-_ ]", re.I)
+_END = (".", ":", ";", "!", "?", "./.")
+
+
+class PdfError(ValueError):
+    pass
+
+
+def parse_pdf(data: bytes, filename: str, outline: Outline, limits: Limits) -> ParsedReport:
+    from parsers import ParseFailed, build_report  # noqa: PLC0415
+
+    try:
+        lines, n_pages, fonts = read_lines(data, limits)
+    except PdfError as e:
+        raise ParseFailed(str(e)) from None
+    chars = sum(len(ln.text) for ln in lines)
+    if chars < 40 * max(n_pages, 1) and chars < 2000:
+        return _ocr(data, filename, outline, n_pages, build_report)
+    blocks = lines_to_blocks(drop_page_furniture(lines, n_pages))
+    enc = _fix_encoding(blocks, fonts)
+    return build_report(blocks, outline, source=filename, fmt="pdf", encoding=enc, pages=n_pages)
+
+
+def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, set[str]]:
+    import pypdfium2 as pdfium  # noqa: PLC0415
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        msg = str(e).lower()
+        if "password" in msg or "security" in msg:
+            raise PdfError("the PDF is encrypted (password-protected); ask the agency for an unprotected copy") from None
+        raise PdfError(f"not a readable PDF ({e})") from None
+    try:
+        n = len(pdf)
+        if n > limits.max_pages:
+            raise PdfError(f"the PDF has {n} pages, over the limit of {limits.max_pages}")
+        lines: list[Line] = []
+        fonts: set[str] = set()
+        for i in range(n):
+            page = pdf[i]
+            try:
+                tp = page.get_textpage()
+                try:
+                    lines += page_lines(tp, i + 1, fonts)
+                finally:
+                    tp.close()
+            finally:
+                page.close()
+        return lines, n, fonts
+    finally:
+        pdf.close()
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def drop_page_furniture(lines: list[Line], n_pages: int) -> list[Line]:
+    """Remove page numbers and lines repeated at the top/bottom of most pages."""
+    by_page: dict[int, list[Line]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(ln)
+    edge: Counter = Counter()
+    for page_lines_ in by_page.values():
+        for ln in page_lines_[:2] + page_lines_[-2:]:
+            edge[_furniture_key(ln.text)] += 1
+    need = max(2, int(0.5 * n_pages))
+    out = []
+    for p, page_lines_ in by_page.items():
+        ends = {id(x) for x in page_lines_[:2] + page_lines_[-2:]}
+        for ln in page_lines_:
+            if id(ln) in ends and (_PAGE_NO.match(ln.text) or (n_pages >= 2 and edge[_furniture_key(ln.text)] >= need)):
+                continue
+            out.append(ln)
+    return out
+
+
+def _new_paragraph(prev: Line, ln: Line, left: float, right: float) -> bool:
+    if prev.cells is not None or ln.cells is not None:
+        return True
+    if parse_label(ln.text)[0].kind:
+        return True
+    if prev.bold != ln.bold or abs(prev.size - ln.size) > 0.6:
+        return True
+    if ln.page == prev.page and prev.y - ln.y > 1.9 * max(ln.size, 1):
+        return True  # vertical gap: paragraph spacing
+    if prev.text.endswith(_END) and prev.x1 < right - 2.5 * max(ln.size, 1):
+        return True  # the previous line stopped short after a full stop
+    if ln.x0 > left + 1.2 * max(ln.size, 1) and prev.text.endswith(_END):
+        return True  # first-line indent
+    return False
+
+
+def lines_to_blocks(lines: list[Line]) -> list[Block]:
+    if not lines:
+        return []
+    left = _mode([round(ln.x0) for ln in lines])
+    right = sorted(ln.x1 for ln in lines)[int(0.9 * (len(lines) - 1))]
+    blocks: list[Block] = []
+    cur: list[Line] = []
+    for ln in lines:
+        if cur and _new_paragraph(cur[-1], ln, left, right):
+            blocks.append(_block(cur))
+            cur = []
+        cur.append(ln)
+    if cur:
+        blocks.append(_block(cur))
+    return blocks
+
+
+def _mode(xs: list[int]) -> float:
+    return Counter(xs).most_common(1)[0][0] if xs else 0.0
+
+
+def _block(lines: list[Line]) -> Block:
+    first = lines[0]
+    if first.cells is not None and len(lines) == 1:
+        return Block(kind=TABLE, rows=[first.cells], page=first.page)
+    text = clean(" ".join(ln.text for ln in lines))
+    bold = all(ln.bold for ln in lines)
+    return Block(
+        kind=PARAGRAPH, text=text, bold=bold,
+        bold_prefix=len(text) if bold else first.bold_prefix,
+        font_size=first.size, page=first.page,
+    )
+
+
+def _fix_encoding(blocks: list[Block], fonts: set[str]) -> str | None:
+    legacy = [f for f in fonts if _LEGACY_FONT.match(f)]
+    sample = "\n".join(b.full_text for b in blocks[:400])
+    _, enc = decode_legacy(sample, legacy)
+    if not enc:
+        return None
+    for b in blocks:
+        if b.kind == TABLE:
+            b.rows = [[decode_legacy(c, legacy)[0] if c else c for c in r] for r in b.rows]
+        else:
+            b.text = clean(decode_legacy(b.text, legacy)[0])
+    return enc
+
+
+def _ocr(data: bytes, filename: str, outline: Outline, n_pages: int, build_report) -> ParsedReport:
+    try:
+        from parsers.ocr import ocr_pdf  # noqa: PLC0415
+    except ImportError:
+        from parsers import ParseFailed  # noqa: PLC0415
+
+        raise ParseFailed("the PDF has no text layer (scanned) and OCR is unavailable") from None
+    pages = ocr_pdf(data)
+    blocks = text_blocks("\f".join(pages))
+    report = build_report(blocks, outline, source=filename, fmt="pdf", ocr=True, pages=n_pages)
+    return report
