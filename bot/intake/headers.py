@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import email.header
+import email.message
 import email.policy
 import email.utils
 import re
@@ -44,7 +45,7 @@ _CHARSET_ALIASES = {
     "x-sjis": "shift_jis",
     "iso-2022-jp-2": "iso2022_jp_2",
 }
-FALLBACK_CHARSETS = ("utf-8", "cp1258")  # Vietnamese Windows mail is cp1258 when unlabelled
+FALLBACK_CHARSETS = ("utf-8", "cp1258", "cp1252")  # unlabelled Vietnamese Windows mail is cp1258
 
 
 def parse_message(raw: bytes) -> EmailMessage:
@@ -87,7 +88,13 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         try:
             return data.decode(codec)
         except (UnicodeDecodeError, LookupError, ValueError):
-            continue
+            pass
+        if codec == "utf-8":  # utf-8 text with a few stray bytes: replace them, keep the rest
+            lenient = data.decode("utf-8", "replace")
+            bad = lenient.count("\ufffd")
+            multibyte = sum(1 for ch in lenient if ord(ch) > 127) - bad
+            if multibyte > 0 and bad <= max(2, multibyte // 10):
+                return lenient
     return data.decode("utf-8", "replace")
 
 
@@ -236,11 +243,26 @@ def fold(text: str) -> str:
 
 MAX_PARTS = 2_000
 MAX_DEPTH = 40
+_ENCLOSED_MESSAGE_TYPES = ("message/rfc822", "message/global", "message/news")
+
+
+def _mime_header(part: EmailMessage, name: str) -> email.message.Message:
+    """A compat32 holder of one raw MIME header: its parameter parsing is simple and robust."""
+    holder = email.message.Message()
+    values = raw_headers(part, name)
+    if values:
+        # raw 8-bit bytes (surrogate escapes) would become U+FFFD in compat32: decode them first
+        holder[name] = _unescape_8bit(re.sub(r"\r?\n[ \t]*", " ", values[0])[:MAX_RAW_HEADER_CHARS])
+    return holder
 
 
 def content_type(part: EmailMessage) -> str:
+    """The part's media type, lower-case; defaults as RFC 2045 says (message/rfc822 in digests)."""
     try:
-        return part.get_content_type()
+        if raw_headers(part, "Content-Type"):
+            ctype = _mime_header(part, "Content-Type").get_content_type()
+            return ctype if "/" in ctype else "application/octet-stream"
+        return part.get_default_type()
     except Exception:  # noqa: BLE001
         return "application/octet-stream"
 
@@ -248,17 +270,25 @@ def content_type(part: EmailMessage) -> str:
 def param(part: EmailMessage, name: str, header_name: str = "content-type") -> str:
     """A decoded Content-Type/Content-Disposition parameter (RFC 2231 and 2047), "" if absent."""
     try:
-        value = part.get_param(name, header=header_name)
+        value = _mime_header(part, header_name).get_param(name, header=header_name)
     except Exception:  # noqa: BLE001
         return ""
     if value is None:
         return ""
-    if isinstance(value, tuple):  # RFC 2231 (charset, language, text)
+    if isinstance(value, tuple):  # RFC 2231 (charset, language, %-decoded text as latin-1)
+        charset, _, text = value
         try:
-            value = email.utils.collapse_rfc2231_value(value, errors="surrogateescape")
+            value = decode_bytes(email.utils.unquote(text).encode("raw-unicode-escape"), charset)
         except Exception:  # noqa: BLE001
-            value = str(value[2])
-    return decode_header_value(str(value))
+            value = str(text)
+    return decode_header_value(email.utils.unquote(str(value)))
+
+
+def disposition(part: EmailMessage) -> str:
+    """"attachment", "inline" or "" (absent or unknown)."""
+    values = raw_headers(part, "Content-Disposition")
+    token = values[0].split(";", 1)[0].strip().lower() if values else ""
+    return token if token in ("attachment", "inline") else ("attachment" if token else "")
 
 
 def walk_parts(msg: EmailMessage, into_messages: bool = True):
@@ -275,9 +305,10 @@ def walk_parts(msg: EmailMessage, into_messages: bool = True):
         yield part, path or "0", inside
         if depth >= MAX_DEPTH:
             continue
-        is_message = content_type(part).startswith("message/") and part is not msg
-        if is_message and not into_messages:
-            continue
+        ctype = content_type(part)
+        is_message = ctype in _ENCLOSED_MESSAGE_TYPES and part is not msg
+        if (is_message and not into_messages) or not (is_message or ctype.startswith("multipart/") or part is msg):
+            continue  # delivery-status and the like are header blocks, not parts
         try:
             children = part.get_payload() if part.is_multipart() else []
         except Exception:  # noqa: BLE001
