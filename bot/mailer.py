@@ -1,0 +1,325 @@
+"""The mailer: sends the outbox's pre-serialised bytes over SMTP (aiosmtplib).
+
+- `concurrency` asyncio tasks, each holding one SMTP connection that it reuses
+  from message to message; a token bucket spaces messages to `rate_per_minute`
+  across all connections (burst 1: providers count per minute, and a steady
+  flow never trips them).
+- Each task claims one due row at a time (bot/outbox_claims.py: a conditional
+  UPDATE, so no two senders — tasks or processes — send the same row), waits
+  for a token, sends the stored bytes unchanged, and records the outcome.
+- Outcomes: 2xx → `sent`. 4xx, a dropped connection or any unexpected error →
+  back to `pending` with exponential backoff and jitter (the item is pushed
+  back, never retried in a tight loop; a pass only sends rows due at its
+  start clock), `failed` after `max_attempts`. 5xx → `failed` at once, and
+  the refused recipients' contacts become `failed` (nothing more goes to
+  them); a 5xx to MAIL FROM blames our sender, not the contacts. A 421 (or
+  any dropped connection) closes the connection; the next message reconnects.
+- When no connection can be opened at all (server down, login refused) the
+  pass stops with `SendSummary.fatal` set and the rows stay `pending`.
+
+Restart safety: a row is written before sending; a crash after the server's
+250 and before our update leaves it in `sending`, and the next run resends it
+with the same Message-ID (see bot/outbox_claims.py). That in-flight message is
+the one duplicate a receiver can see, and it collapses by Message-ID.
+
+The database is touched from one worker thread (SQLite then never contends
+with itself); the clock is injected (`clock`) and read once per decision.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import ssl
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Callable, Sequence
+
+import aiosmtplib
+from aiosmtplib import (
+    SMTPAuthenticationError, SMTPException, SMTPRecipientsRefused, SMTPResponseException,
+    SMTPSenderRefused,
+)
+from sqlalchemy import Engine
+
+from bot.config import ImapConfig, SmtpConfig
+from bot.outbox_claims import (
+    Cancelled, Claimed, Filter, claim_next, mark_failed, mark_retry, mark_sent, reclaim_stale,
+    release, worker_name,
+)
+from db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    reclaimed: int = 0
+    lost: int = 0          # our claim was taken over meanwhile (lease expired mid-send)
+    copied: int = 0        # copies appended to the IMAP Sent folder
+    fatal: str | None = None
+    sent_ids: list[int] = field(default_factory=list)
+
+    def line(self) -> str:
+        parts = [f"{self.sent} sent", f"{self.deferred} deferred", f"{self.failed} failed",
+                 f"{self.cancelled} cancelled"]
+        if self.reclaimed:
+            parts.append(f"{self.reclaimed} reclaimed from a crashed run")
+        if self.copied:
+            parts.append(f"{self.copied} copied to Sent")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    base_seconds: float = 60.0
+    cap_seconds: float = 3600.0
+
+    def delay(self, attempt: int, rand: Callable[[], float] = random.random) -> timedelta:
+        """Exponential, with 'equal jitter': between half and all of base·2^(attempt-1)."""
+        full = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempt - 1))
+        return timedelta(seconds=full * (0.5 + 0.5 * rand()))
+
+
+class TokenBucket:
+    """`rate_per_minute` tokens a minute, at most `burst` saved up; FIFO among waiters."""
+
+    def __init__(self, rate_per_minute: float, burst: int = 1) -> None:
+        self.interval = 60.0 / rate_per_minute
+        self.burst = burst
+        self._tokens = float(burst)
+        self._last: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            while True:
+                now = loop.time()
+                if self._last is not None:
+                    self._tokens = min(self.burst, self._tokens + (now - self._last) / self.interval)
+                self._last = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                await asyncio.sleep((1 - self._tokens) * self.interval)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str                     # sent | retry | failed
+    detail: str = ""                # server reply or error
+    failed_rcpts: dict[str, str] = field(default_factory=dict)  # address → 5xx reply
+    close: bool = False             # the connection is unusable
+
+
+class FatalSmtp(Exception):
+    """No connection could be opened (unreachable, TLS or login refused)."""
+
+
+def _reply(code: int, message: str) -> str:
+    return f"{code} {message}".strip()
+
+
+def classify(exc: BaseException, rcpts: Sequence[str]) -> Outcome:
+    """What an SMTP exception means for the message (pure)."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        replies = {r.recipient: _reply(r.code, r.message) for r in exc.recipients}
+        perm = {a: r for a, r in replies.items() if r.startswith("5")}
+        text = "; ".join(f"{a}: {r}" for a, r in replies.items())
+        return Outcome("failed" if len(perm) == len(replies) else "retry", text, perm)
+    if isinstance(exc, SMTPResponseException):
+        reply = _reply(exc.code, exc.message)
+        close = exc.code == 421
+        if 500 <= exc.code < 600:
+            blamed = {} if isinstance(exc, SMTPSenderRefused) else dict.fromkeys(rcpts, reply)
+            return Outcome("failed", reply, blamed, close)
+        return Outcome("retry", reply, close=close)
+    if isinstance(exc, (SMTPException, OSError, asyncio.TimeoutError)):
+        return Outcome("retry", f"connection: {type(exc).__name__}: {exc}", close=True)
+    return Outcome("retry", f"unexpected {type(exc).__name__}: {exc}", close=True)
+
+
+class Mailer:
+    def __init__(self, engine: Engine, smtp: SmtpConfig, *, clock: Callable[[], datetime] = utcnow,
+                 ssl_context: ssl.SSLContext | None = None, lease: timedelta = LEASE,
+                 backoff: Backoff = Backoff(), on_item: Callable[[str], None] | None = None,
+                 actor: str = "mailer") -> None:
+        self.engine, self.smtp, self.clock = engine, smtp, clock
+        self.ssl_context, self.lease, self.backoff = ssl_context, lease, backoff
+        self.on_item, self.actor = on_item, actor
+        self.mail_from = smtp.from_address.addr_spec
+        self.worker = worker_name(f"{random.getrandbits(24):06x}")
+        self._password = smtp.password() if smtp.username else ""
+        self.summary = SendSummary()
+        self._open: set[int] = set()  # ids of the connections currently up
+
+    # -- the pass --------------------------------------------------------------------------
+    async def run(self, f: Filter = Filter()) -> SendSummary:
+        self._filter, self._stop = f, asyncio.Event()
+        self._bucket = TokenBucket(self.smtp.rate_per_minute)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="outbox-db")
+        try:
+            self.summary.reclaimed = await self._db(reclaim_stale, self.engine, self.clock(), self.lease,
+                                                    actor=self.actor)
+            await asyncio.gather(*(self._worker() for _ in range(self.smtp.concurrency)))
+        finally:
+            self._pool.shutdown(wait=True)
+        return self.summary
+
+    async def _db(self, fn, *args, **kw):
+        return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kw))
+
+    async def _worker(self) -> None:
+        conn: aiosmtplib.SMTP | None = None
+        try:
+            while not self._stop.is_set():
+                item = await self._db(claim_next, self.engine, self.worker, self.clock(), self._filter,
+                                      actor=self.actor)
+                if item is None:
+                    return
+                if isinstance(item, Cancelled):
+                    self._count("cancelled")
+                    continue
+                if conn is None:
+                    conn = await self._open_or_stop(item)
+                    if conn is None:
+                        return
+                await self._bucket.acquire()
+                outcome = await self._deliver(conn, item)
+                if outcome.close:
+                    await self._close(conn)
+                    conn = None
+                await self._record(item, outcome)
+        finally:
+            if conn is not None:
+                await self._close(conn, polite=True)
+
+    async def _open_or_stop(self, item: Claimed) -> aiosmtplib.SMTP | None:
+        try:
+            return await self._connect()
+        except FatalSmtp as e:
+            await self._db(release, self.engine, item, self.worker)
+            if not self._open:  # nobody else got through either: stop the pass
+                self.summary.fatal = self.summary.fatal or str(e)
+                self._stop.set()
+            else:
+                log.warning("%s (other connections continue)", e)
+            return None
+
+    # -- SMTP --------------------------------------------------------------------------------
+    async def _connect(self) -> aiosmtplib.SMTP:
+        cfg = self.smtp
+        conn = aiosmtplib.SMTP(hostname=cfg.host, port=cfg.port, timeout=cfg.timeout_seconds,
+                               use_tls=cfg.security == "tls", start_tls=cfg.security == "starttls",
+                               tls_context=self.ssl_context)
+        where = f"{cfg.host}:{cfg.port}"
+        try:
+            await conn.connect()
+            if cfg.username:
+                await conn.login(cfg.username, self._password)
+        except SMTPAuthenticationError as e:
+            await self._close(conn)
+            raise FatalSmtp(f"SMTP server {where} refused the login of {cfg.username!r}: "
+                            f"{_reply(e.code, e.message)}") from None
+        except (SMTPException, OSError, asyncio.TimeoutError, ssl.SSLError) as e:
+            await self._close(conn)
+            raise FatalSmtp(f"cannot connect to SMTP server {where} ({cfg.security}): "
+                            f"{type(e).__name__}: {e}") from None
+        self._open.add(id(conn))
+        return conn
+
+    async def _close(self, conn: aiosmtplib.SMTP, polite: bool = False) -> None:
+        self._open.discard(id(conn))
+        try:
+            if polite and conn.is_connected:
+                await conn.quit()
+            else:
+                conn.close()
+        except Exception:  # closing a broken connection may fail; it is gone either way
+            conn.close()
+
+    async def _deliver(self, conn: aiosmtplib.SMTP, c: Claimed) -> Outcome:
+        try:
+            refused, response = await conn.sendmail(self.mail_from, list(c.rcpts), c.raw)
+        except Exception as e:  # noqa: BLE001 — every failure is classified, none escapes the worker
+            if not isinstance(e, (SMTPException, OSError, asyncio.TimeoutError)):
+                log.exception("sending %s failed unexpectedly", c.key)
+            outcome = classify(e, c.rcpts)
+            return outcome if conn.is_connected else Outcome(**{**outcome.__dict__, "close": True})
+        perm = {a: _reply(r.code, r.message) for a, r in refused.items() if r.code >= 500}
+        temp = {a: _reply(r.code, r.message) for a, r in refused.items() if r.code < 500}
+        note = "; ".join(f"{a}: {r}" for a, r in temp.items())
+        return Outcome("sent", response + (f" (not accepted, not retried: {note})" if note else ""), perm)
+
+    async def _record(self, c: Claimed, o: Outcome) -> None:
+        now = self.clock()
+        if o.status == "sent":
+            ok = await self._db(mark_sent, self.engine, c, self.worker, now, o.detail, o.failed_rcpts,
+                                actor=self.actor)
+            if ok:
+                self.summary.sent_ids.append(c.id)
+            self._count("sent" if ok else "lost")
+        elif o.status == "failed":
+            ok = await self._db(mark_failed, self.engine, c, self.worker, now, o.detail,
+                                o.failed_rcpts, actor=self.actor)
+            self._count("failed" if ok else "lost")
+        else:
+            next_at = now + self.backoff.delay(c.attempts + 1)
+            result = await self._db(mark_retry, self.engine, c, self.worker, now, o.detail, next_at,
+                                    self.smtp.max_attempts, failed_rcpts=o.failed_rcpts, actor=self.actor)
+            self._count(result)
+
+    def _count(self, status: str) -> None:
+        setattr(self.summary, status, getattr(self.summary, status) + 1)
+        if self.on_item is not None:
+            self.on_item(status)
+
+
+def send_outbox(engine: Engine, smtp: SmtpConfig, f: Filter = Filter(), **kw) -> SendSummary:
+    """One pass over the outbox's due rows (blocking wrapper around Mailer.run)."""
+    return asyncio.run(Mailer(engine, smtp, **kw).run(f))
+
+
+def save_sent_copies(engine: Engine, imap: ImapConfig, folder: str, ids: Sequence[int],
+                     *, ssl_context: ssl.SSLContext | None = None) -> int:
+    """Append the sent messages to the IMAP Sent folder (\\Seen); returns how many were copied.
+
+    A copy is a convenience for staff: a failure is logged, never fatal."""
+    from imapclient import IMAPClient
+    from sqlmodel import select
+
+    from db.engine import session_scope
+    from db.models import OutboundMail
+
+    if not ids:
+        return 0
+    try:
+        client = IMAPClient(imap.host, port=imap.port, ssl=imap.security == "tls",
+                            ssl_context=ssl_context, timeout=imap.timeout_seconds)
+        with client:
+            if imap.security == "starttls":
+                client.starttls(ssl_context)
+            client.login(imap.username, imap.password())
+            if not client.folder_exists(folder):
+                client.create_folder(folder)
+            copied = 0
+            for i in range(0, len(ids), 50):
+                with session_scope(engine) as s:
+                    rows = s.exec(select(OutboundMail.raw, OutboundMail.sent_at)
+                                  .where(OutboundMail.id.in_(ids[i:i + 50]))).all()
+                for raw, sent_at in rows:
+                    client.append(folder, raw, flags=[b"\\Seen"], msg_time=sent_at)
+                    copied += 1
+            return copied
+    except Exception as e:  # noqa: BLE001
+        log.warning("could not copy sent mail to IMAP folder %r: %s: %s", folder, type(e).__name__, e)
+        return 0
