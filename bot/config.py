@@ -41,8 +41,21 @@ class StorageConfig(_Section):
 
 class _Secrets(_Section):
     username: str = ""
+    # Extra CA certificates (PEM) to trust, for servers with a private CA; empty: the system's.
+    ca_file: str = ""
     password_env: str = ""
     password_file: str = ""
+
+    def ssl_context(self):
+        import ssl
+
+        ctx = ssl.create_default_context()
+        if self.ca_file:
+            try:
+                ctx.load_verify_locations(cafile=self.ca_file)
+            except (OSError, ssl.SSLError) as e:
+                raise UserError(f"ca_file {self.ca_file}: cannot load CA certificates: {e}") from None
+        return ctx
 
     def password(self) -> str:
         """Read the secret at the moment it is needed; never stored on the object."""
@@ -159,12 +172,25 @@ def _describe(err: dict) -> str:
     return f"{loc}: {msg}{shown}"
 
 
+def _with_resolved_paths(cfg: Config) -> Config:
+    """password_file and ca_file, like every path in the file, are relative to its folder."""
+    updates = {}
+    for name in ("smtp", "imap"):
+        section = getattr(cfg, name)
+        fixed = {k: str(_resolve(cfg.base_dir, getattr(section, k)))
+                 for k in ("password_file", "ca_file") if getattr(section, k)}
+        if fixed:
+            updates[name] = section.model_copy(update=fixed)
+    return cfg.model_copy(update=updates) if updates else cfg
+
+
 def parse_config(data: dict, *, source: str, base_dir: Path) -> Config:
     try:
-        return Config.model_validate({**data, "base_dir": base_dir})
+        cfg = Config.model_validate({**data, "base_dir": base_dir})
     except ValidationError as e:
         first = e.errors()[0]
         raise UserError(f"{source}: {_describe(first)}") from None
+    return _with_resolved_paths(cfg)
 
 
 def config_path(explicit: str | Path | None) -> Path | None:

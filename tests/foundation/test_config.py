@@ -43,6 +43,17 @@ def test_relative_paths_resolve_against_the_config_files_folder(tmp_path, monkey
     assert cfg.storage_dir == site / "store"
 
 
+def test_secret_and_ca_files_resolve_against_the_config_files_folder(tmp_path, monkeypatch):
+    site = tmp_path / "etc"
+    site.mkdir()
+    (site / "smtp-pass").write_text("pw\n")
+    (site / "config.toml").write_text('[smtp]\npassword_file = "smtp-pass"\n[imap]\nca_file = "ca.pem"\n')
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(site / "config.toml")
+    assert cfg.smtp.password() == "pw"
+    assert cfg.imap.ca_file == str(site / "ca.pem")
+
+
 def test_env_variable_names_the_config_file(tmp_path, monkeypatch):
     (tmp_path / "c.toml").write_text('[smtp]\nport = 2525\n')
     monkeypatch.setenv("REPORTBOT_CONFIG", str(tmp_path / "c.toml"))
