@@ -39,20 +39,6 @@ def tick(now: Annotated[Optional[str], typer.Option("--now")] = None, config: Co
 
 
 @app.command()
-def digest(campaign: CampaignOpt = None, send: Annotated[bool, typer.Option("--send")] = False,
-           out: Annotated[Optional[str], typer.Option("--out")] = None, config: ConfigOpt = None) -> None:
-    """Build the staff digest and send it or write it to a file."""
-    _unavailable("digest")
-
-
-@app.command()
-def export(campaign: CampaignOpt = None, out: Annotated[Optional[str], typer.Option("--out")] = None,
-           config: ConfigOpt = None) -> None:
-    """Write the consolidated DOCX and XLSX of the collected reports."""
-    _unavailable("export")
-
-
-@app.command()
 def demo(config: ConfigOpt = None) -> None:
     """The whole job on the embedded default with simulated agencies."""
     _unavailable("demo")
