@@ -48,6 +48,7 @@ def table_text(rows: Iterable[Iterable[str]]) -> str:
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u00ad]")
+_CONTROL_KEEP_SHY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
 
 
 _VN: list = []
@@ -71,9 +72,12 @@ def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
-def clean(s: str) -> str:
-    """NFC, control characters dropped, runs of spaces collapsed, trimmed."""
-    s = _CONTROL.sub("", nfc(s))
+def clean(s: str, keep_shy: bool = False) -> str:
+    """NFC, control characters dropped, runs of spaces collapsed, trimmed.
+
+    keep_shy: keep U+00AD, which in TCVN3 text not yet decoded is the letter "ư".
+    """
+    s = (_CONTROL_KEEP_SHY if keep_shy else _CONTROL).sub("", nfc(s))
     return _SPACES.sub(" ", s).strip()
 
 
@@ -105,15 +109,44 @@ def strip_marks(s: str) -> str:
     return s.replace("đ", "d").replace("Đ", "D")
 
 
+_VI_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+
+
+def vietnamese_ratio(s: str) -> float:
+    """Share of letters that only Vietnamese uses (0 for English or Russian text)."""
+    letters = [c for c in s.lower() if c.isalpha()]
+    return sum(1 for c in letters if c in _VI_LETTERS) / len(letters) if letters else 0.0
+
+
 def decode_legacy(text: str, fonts: Iterable[str] = ()) -> tuple[str, str | None]:
-    """TCVN3/VNI text → Unicode via parsers.vietnamese; unchanged when unavailable."""
+    """TCVN3/VNI text → Unicode via parsers.vietnamese; unchanged when unavailable.
+
+    Without a legacy font name, statistics alone decide; we accept their verdict
+    only when the result reads as Vietnamese, so English or Russian text that
+    happens to contain TCVN3-like bytes is left alone.
+    """
     vn = _vn()
     if vn is None or not hasattr(vn, "decode_legacy"):
         return text, None
+    fonts = [f for f in fonts if f]
     try:
-        return vn.decode_legacy(text, fonts)
+        out, enc = vn.decode_legacy(text, fonts)
     except Exception:  # a decoder bug must not lose the document
         return text, None
+    if enc and not fonts and vietnamese_ratio(out) < max(0.08, vietnamese_ratio(text) + 0.05):
+        return nfc(text), None
+    return out, enc
+
+
+def decode_run(text: str, font: str | None, doc_encoding: str | None = None) -> tuple[str, str | None]:
+    """One run whose font is known (TCVN3/VNI fonts decide the encoding)."""
+    vn = _vn()
+    if vn is not None and hasattr(vn, "decode_run"):
+        try:
+            return vn.decode_run(text, font, doc_encoding)
+        except Exception:  # a decoder bug must not lose the document
+            return text, None
+    return decode_legacy(text, [font] if font else [])
 
 
 def is_upper_text(s: str) -> bool:

@@ -2,7 +2,7 @@
 insertions, text boxes) and tables, in reading order, into blocks."""
 from __future__ import annotations
 
-from parsers.blocks import PARAGRAPH, TABLE, Block, clean, decode_legacy
+from parsers.blocks import PARAGRAPH, TABLE, Block, clean, decode_legacy, decode_run
 from parsers.docx import _LEGACY_FONT, _SKIP, MC, Package, _int, _on, style_chain
 from parsers.docx_numbering import W
 
@@ -15,7 +15,23 @@ def body_blocks(pkg: Package, body) -> list[Block]:
     out: list[Block] = []
     for el in body:
         _element(pkg, el, out, 0)
+    if pkg.encoding is None:
+        _decode_by_statistics(pkg, out)
     return out
+
+
+def _decode_by_statistics(pkg: Package, blocks: list[Block]) -> None:
+    """Legacy-encoded text whose font names were lost (e.g. re-styled): decide on the whole text."""
+    sample = "\n".join(b.full_text for b in blocks[:300])
+    _, enc = decode_legacy(sample)
+    if not enc:
+        return
+    pkg.encoding = enc
+    for b in blocks:
+        if b.kind == TABLE:
+            b.rows = [[decode_legacy(c)[0] for c in r] for r in b.rows]
+        else:
+            b.text = clean(decode_legacy(b.text)[0])
 
 
 def _element(pkg: Package, el, out: list[Block], depth: int) -> None:
@@ -126,6 +142,9 @@ def _collect(pkg, el, st, pieces, boxes, run, depth) -> None:
         elif tag == W + "noBreakHyphen":
             if run is not None:
                 pieces.append(("-", *run))
+        elif tag == W + "softHyphen":  # in a TCVN3 run this is the letter "ư" (byte 0xAD)
+            if run is not None:
+                pieces.append(("\u00ad", *run))
         elif tag == W + "r":
             _collect(pkg, c, st, pieces, boxes, _run_props(pkg, c, st), depth)
         elif tag == W + "txbxContent":
@@ -168,7 +187,7 @@ def _decode_pieces(pkg: Package, pieces):
     for text, bold, size, font in pieces:
         if font and _LEGACY_FONT.match(font):
             pkg.legacy_used.add(font)
-            decoded, enc = decode_legacy(text, [font])
+            decoded, enc = decode_run(text, font)
             if enc:
                 pkg.encoding = enc
                 text = decoded
@@ -179,6 +198,8 @@ def _decode_pieces(pkg: Package, pieces):
 def _make_block(pkg, pieces, st: _Style, level, label, centered) -> Block:
     if any(f and _LEGACY_FONT.match(f) for _, _, _, f in pieces):
         pieces = _decode_pieces(pkg, pieces)
+    elif any("\u00ad" in t for t, *_ in pieces):
+        pieces = [(t.replace("\u00ad", ""), *rest) for t, *rest in pieces]
     raw = "".join(t for t, *_ in pieces)
     total = sum(len(t.strip()) for t, *_ in pieces)
     bold_chars = sum(len(t.strip()) for t, b, *_ in pieces if b)

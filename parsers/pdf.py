@@ -133,8 +133,8 @@ def _mode(xs: list[int]) -> float:
 def _block(lines: list[Line]) -> Block:
     first = lines[0]
     if first.cells is not None and len(lines) == 1:
-        return Block(kind=TABLE, rows=[first.cells], page=first.page)
-    text = clean(" ".join(ln.text for ln in lines))
+        return Block(kind=TABLE, rows=[[clean(c, keep_shy=True) for c in first.cells]], page=first.page)
+    text = clean(" ".join(ln.text for ln in lines), keep_shy=True)
     bold = all(ln.bold for ln in lines)
     return Block(
         kind=PARAGRAPH, text=text, bold=bold,
@@ -148,10 +148,13 @@ def _fix_encoding(blocks: list[Block], fonts: set[str]) -> str | None:
     sample = "\n".join(b.full_text for b in blocks[:400])
     _, enc = decode_legacy(sample, legacy)
     if not enc:
+        for b in blocks:
+            b.text = clean(b.text)
+            b.rows = [[clean(c) for c in r] for r in b.rows]
         return None
     for b in blocks:
         if b.kind == TABLE:
-            b.rows = [[decode_legacy(c, legacy)[0] if c else c for c in r] for r in b.rows]
+            b.rows = [[clean(decode_legacy(c, legacy)[0]) if c else c for c in r] for r in b.rows]
         else:
             b.text = clean(decode_legacy(b.text, legacy)[0])
     return enc

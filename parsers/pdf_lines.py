@@ -37,14 +37,16 @@ def page_lines(textpage, page_no: int, fonts: set[str]) -> list[Line]:
     n = len(text)
     rect = pdfium_c.FS_RECTF()
     rect_p = ctypes.byref(rect)
-    rows: list[list] = []  # [baseline, size, [(x0, x1, ch, index)]]
+    rows: list[list] = []  # [baseline, height, [(x0, x1, ch, index, prev_index, space_before)]]
     last = None
+    prev_kept, space = -1, False
     for i in range(n):
         ch = text[i]
-        if ch in "\r\n\x02\ufffe" or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+        if ch in "\r\n " or ch == "\x02" or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            space = True  # pdfium's own word break (real, or generated from the layout)
             continue
-        if ch == " " or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect_p):
-            continue  # spaces are re-inserted from the gaps between advance boxes
+        if ch == "\ufffe" or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect_p):
+            continue
         h = max(rect.top - rect.bottom, 1.0)
         y = rect.bottom
         row = last if last is not None and abs(last[0] - y) <= 0.45 * max(last[1], h) else None
@@ -53,8 +55,8 @@ def page_lines(textpage, page_no: int, fonts: set[str]) -> list[Line]:
         if row is None:
             row = [y, h, []]
             rows.append(row)
-        row[2].append((rect.left, rect.right, ch, i))
-        last = row
+        row[2].append((rect.left, rect.right, ch, i, prev_kept, space))
+        last, prev_kept, space = row, i, False
     rows.sort(key=lambda r: -r[0])
     return [ln for r in rows if (ln := _make_line(raw, r, page_no, fonts)) is not None]
 
@@ -77,19 +79,25 @@ def _make_line(raw, row, page_no: int, fonts: set[str]) -> Line | None:
         return None
     size, bold, font = _font(raw, chars[0][3])
     fonts.add(font)
-    unit = size or row[1]
+    # Font size in page units: the loose box height (Tf may be 1 with the size in the matrix).
+    unit = row[1] / 1.15 if row[1] > 1.5 else (size or 10.0)
     cells, cur, prev_x1 = [], [], None
     bold_prefix, prefix_open = 0, bold
-    for x0, x1, ch, idx in chars:
+    prev_idx = None
+    for x0, x1, ch, idx, stream_prev, space_before in chars:
         if prev_x1 is not None:
             gap = x0 - prev_x1
             if gap > 2.2 * unit:
                 cells.append("".join(cur).strip())
                 cur = []
-            elif gap > 0.12 * unit:
+            elif stream_prev == prev_idx:  # neighbours in the content stream too: trust pdfium
+                if space_before:
+                    cur.append(" ")
+            elif gap > 0.12 * unit:  # glyphs placed out of stream order (fallback fonts)
                 cur.append(" ")
         cur.append(ch)
         prev_x1 = max(x1, prev_x1 or x1)
+        prev_idx = idx
     cells.append("".join(cur).strip())
     text = " | ".join(c for c in cells if c)
     if bold:
