@@ -46,6 +46,12 @@ class ExtractedFile:
 
 SIGNATURE_TYPES = {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
 VCARD_TYPES = {"text/vcard", "text/x-vcard", "text/directory"}
+# Kinds recorded for staff but never handed to a document parser.
+_KIND_SKIPS = {
+    "pkcs7": "signature", "vcard": "vcard", "empty": "empty file", "executable": "executable content",
+    "rar": "RAR archive: not unpacked", "7z": "7-Zip archive: not unpacked", "gzip": "gzip archive: not unpacked",
+    "bzip2": "bzip2 archive: not unpacked", "outlook_msg": "Outlook .msg attachment: not unpacked",
+}
 _BODY_FRAGMENT = re.compile(r"(?i)^att\d{5}\.(txt|htm|html)$")  # Apple/Exchange trailing body pieces
 
 
@@ -106,10 +112,8 @@ class _Extractor:
 
     def _file(self, raw_name: str, data: bytes, declared: str, origin: str, depth: int, reason: str | None) -> None:
         kind = detect_kind(data)
-        if reason is None and kind in ("pkcs7",):
-            reason = "signature"
-        if reason is None and kind == "vcard":
-            reason = "vcard"
+        if reason is None:
+            reason = _KIND_SKIPS.get(kind)
         if reason is None:
             reason = self._budget_reason(len(data))
         if reason is not None:

@@ -269,7 +269,7 @@ _ID_LINE = re.compile(r"^[ \t>]*(message-id|in-reply-to)[ \t]*:[ \t]*((?:<[^<>\s
 def _returned_ids(msg: EmailMessage) -> list[str]:
     primary: list[str] = []
     secondary: list[str] = []
-    for part, path, inside in h.walk_parts(msg, into_messages=True):
+    for part, path, _ in h.walk_parts(msg, into_messages=True):
         ctype = h.content_type(part)
         if path == "0":
             continue

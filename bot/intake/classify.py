@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from bot.intake import headers as h
+from bot.intake.filetypes import detect_kind
 from bot.intake.patterns import (
     BOUNCE_BODY,
     BOUNCE_BODY_WEAK,
     BOUNCE_SUBJECT,
+    BOUNCE_SUBJECT_START,
     CHALLENGE_BODY,
     DELAY_SUBJECT,
     OOO_SUBJECT,
@@ -29,6 +31,7 @@ from bot.intake.patterns import (
 
 BOUNCE, AUTO_REPLY, OWN, REPORT_OR_OTHER = "bounce", "auto_reply", "own", "report_or_other"
 BODY_SCAN_CHARS = 20_000
+_REPORT_KINDS = {"pdf", "docx", "doc", "odt", "rtf", "xlsx", "xls", "ods", "zip", "rar", "7z"}
 
 
 @dataclass(frozen=True)
@@ -174,10 +177,11 @@ def _bounce_reason(f: _Facts) -> str | None:
     if "delivery-status" in f.report_types:
         return "delivery-status report (RFC 3464)"
     replying = f.subject_core != f.subject  # "Re:"/"Fwd:" make a subject a weak sign only
-    subject_hit = _search(BOUNCE_SUBJECT, f.subject_core) or _search(DELAY_SUBJECT, f.subject_core)
+    subject_hit = (_search(BOUNCE_SUBJECT, f.subject_core) or _match_start(BOUNCE_SUBJECT_START, f.subject)
+                   or _search(DELAY_SUBJECT, f.subject_core))
     if f.sender_local in ("mailer-daemon", "mailerdaemon", "mailer_daemon", "mail-daemon"):
         return f"sender {f.sender or 'MAILER-DAEMON'}"
-    if subject_hit and not replying:
+    if subject_hit and not replying and not _carries_document(f.msg):
         return f"bounce subject ({subject_hit!r})"
     body_hit = _search(BOUNCE_BODY, f.body)
     weak_hit = _search(BOUNCE_BODY_WEAK, f.body)
@@ -215,8 +219,18 @@ def _dsn_actions(msg: EmailMessage) -> set[str]:
     return actions
 
 
-def _returns_message(msg: EmailMessage) -> bool:
+def _carries_document(msg: EmailMessage) -> bool:
+    """A document attached by the sender (not inside a returned message): a person wrote this."""
     for part, path, inside in h.walk_parts(msg, into_messages=False):
+        if inside or path == "0" or part.is_multipart() or h.content_type(part).startswith(("text/", "message/")):
+            continue
+        if detect_kind(h.part_bytes(part)) in _REPORT_KINDS:
+            return True
+    return False
+
+
+def _returns_message(msg: EmailMessage) -> bool:
+    for part, path, _ in h.walk_parts(msg, into_messages=False):
         if path != "0" and h.content_type(part) in ("message/rfc822", "text/rfc822-headers", "message/global"):
             return True
     return False

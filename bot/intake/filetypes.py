@@ -97,7 +97,7 @@ def _ole_kind(data: bytes) -> str:
 
 def _text_kind(head: bytes) -> str:
     sample = head[:2048]
-    if b"\x00" in sample and not (sample[:2] in (b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in sample and sample[:2] not in (b"\xff\xfe", b"\xfe\xff"):
         return "unknown"
     text = sample.decode("utf-8", "replace").lstrip().lower()
     if text.startswith("begin:vcard"):

@@ -39,8 +39,7 @@ SYSTEM_LOCALPARTS = {
 # Display names of delivery systems (folded).
 SYSTEM_NAMES = [
     "mail delivery subsystem", "mail delivery system", "mail deliver system", "mail administrator",
-    "internet mail delivery", "mail delivery service", "system administrator", "the post office",
-    "mailer daemon", "postmaster", "mail system", "mmsc ndr",
+    "internet mail delivery", "mail delivery service", "mailer daemon", "mmsc ndr",
 ]
 
 BOUNCE_SUBJECT = _compile([
@@ -64,10 +63,13 @@ BOUNCE_SUBJECT = _compile([
     "ошибка доставки", "メールエラー", "配信できません", "配信エラー", "配送エラー", "送信エラー",
     "退信", "系统退信", "无法投递", "無法傳遞", "未送达", "전달되지 않음", "반송",
     "nepristatoma", "nevar piegādāt", "nepiegādāts", "kan ikke leveres", "kunne ikke leveres",
-    # Vietnamese (Outlook, Gmail, Zimbra localizations)
-    "không gửi được", "không thể gửi", "không thể chuyển phát", "không chuyển được", "thư bị trả lại",
-    "trả lại thư", "không thể phân phối", "lỗi gửi thư", "gửi thư thất bại",
 ])
+# Vietnamese NDR subjects are prefixes ("Không gửi được: <subject>"); anywhere else the same
+# words are a person explaining a resend, so they count only at the start.
+BOUNCE_SUBJECT_START = [re.compile(fold(p) + r"\s*[:：]") for p in (
+    "không gửi được", "không thể gửi", "không thể gửi được", "không thể chuyển phát", "không chuyển được",
+    "thư bị trả lại", "trả lại thư", "không thể phân phối", "lỗi gửi thư", "gửi thư thất bại",
+)]
 
 DELAY_SUBJECT = _compile([
     r"delivery status notification \(delay\)", "delayed mail", r"message .{0,80}delayed",
@@ -96,7 +98,7 @@ BOUNCE_BODY_WEAK = _compile([
     "undeliverable", "undelivered", "user unknown", "unknown user", "mailbox unavailable", "mailbox full",
     "quota exceeded", "recipient address rejected", "fatal error", "not delivered", "could not deliver",
     "returned mail", "delivery failure", "no such user", "does not exist", "not listed in",
-    "address rejected", "smtp error", "550", "554", "5\\.1\\.1", "host unknown", "relay denied",
+    "address rejected", "smtp error", r"55[0-4][ -][45]\.\d", r"5\.1\.1", "host unknown", "relay denied",
     "rejected your message", "not be delivered", "unrouteable", "not a valid user", "invalid user",
     "invalid recipient", "invalid address", "không tồn tại",
 ])
@@ -116,11 +118,11 @@ OOO_SUBJECT = _compile([
     "자동 응답", "부재중", "不在通知",
     # Vietnamese
     "trả lời tự động", "thư trả lời tự động", "phản hồi tự động", "tự động trả lời", "tự động phản hồi",
-    "không có mặt tại văn phòng", "ngoài văn phòng", "vắng mặt",
+    "không có mặt tại văn phòng", "ngoài văn phòng",
 ])
 # Only at the very start of the subject (after Re:/Fwd:), where the short words are unambiguous.
 OOO_SUBJECT_START = [re.compile(p) for p in (
-    r"auto\s*:", r"nghi phep(?!\w)", r"atvalinajums(?!\w)", r"ferie(?!\w)", r"afwezig(?!\w)",
+    r"auto\s*:", r"nghi phep(?!\w)", r"vang mat(?!\w)", r"atvalinajums(?!\w)", r"ferie(?!\w)", r"afwezig(?!\w)",
     r"away until(?!\w)", r"out of office(?!\w)",
 )]
 READ_RECEIPT_START = [re.compile(p) for p in (

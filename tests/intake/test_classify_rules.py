@@ -125,3 +125,35 @@ def test_read_receipt_is_an_auto_reply():
 def test_garbage_never_raises():
     for raw in (b"", b"\x00\xff" * 100, b"From: \r\n\r\n", b"Subject: =?x?q?\xff?=\r\n\r\n\xff"):
         assert kind(raw).kind in ("report_or_other", "bounce", "auto_reply")
+
+
+def _with_docx(headers: dict[str, str]) -> bytes:
+    from email.message import EmailMessage
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>")
+    m = EmailMessage()
+    for k, v in {"From": "vanthu@stttt.nghean.gov.vn", **headers}.items():
+        m[k] = v
+    m.set_content("Kính gửi Cục Báo chí, xin gửi lại báo cáo.")
+    m.add_attachment(buf.getvalue(), maintype="application", subtype="octet-stream", filename="bao-cao.docx")
+    return m.as_bytes()
+
+
+def test_person_resending_after_a_failure_is_not_a_bounce():
+    # regression: "không gửi được" inside a human subject must not hide the report
+    c = kind(_with_docx({"Subject": "Gửi lại báo cáo do lần trước không gửi được"}))
+    assert c.kind == "report_or_other"
+
+
+def test_bounce_like_subject_with_the_senders_own_document_is_a_report():
+    c = kind(_with_docx({"Subject": "Undelivered report resent: [5422/BTTTT-CBC #BYT]"}))
+    assert c.kind == "report_or_other"
+
+
+def test_vietnamese_ndr_prefix_is_a_bounce():
+    assert kind(msg({"Subject": "Không gửi được: Báo cáo"})).kind == "bounce"
