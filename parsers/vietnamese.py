@@ -51,7 +51,10 @@ _TCVN3_TABLE = {ord(_byte_char(b)): u for b, u in {**_TCVN3_BYTES, **_TCVN3_VN1_
 # the soft hyphen 0xAD (ư) becomes a minus sign, 0xB7 (ã) a bullet operator.
 _TCVN3_TABLE.update({0x2212: "ư", 0x2219: "ã"})
 # Letters that only TCVN3 text shows (0xA1-0xBE: no VNI letter lives there).
-_TCVN3_MARKERS = frozenset(_byte_char(b) for b in _TCVN3_BYTES if 0xA1 <= b <= 0xBE)
+_TCVN3_MARKERS = frozenset(_byte_char(b) for b in _TCVN3_BYTES if 0xA1 <= b <= 0xBE) | {"\u2212", "\u2219"}
+# TCVN3 lower-case letters at 0xC6-0xDE look like Latin-1 capitals, so they sit
+# inside lower-case words ("ChÝnh", "viÖc"), which Unicode Vietnamese never does.
+_TCVN3_MIDWORD = re.compile("[a-z\u00df-\u00ff][\u00c6-\u00de]")
 
 # --- VNI (VNI-Windows) ------------------------------------------------------
 # A toned vowel is its base letter followed by one mark character; the mark
@@ -72,8 +75,9 @@ _VNI_TONE_CHARS = "".join(_VNI_TONES) + "".join(_VNI_TONES).upper()
 _VNI_SYLLABLE = re.compile(
     "([aeouyAEOUYôöÔÖ])([" + _VNI_MOD_CHARS + "])?([" + _VNI_TONE_CHARS + "])?"
 )
+# VNI pairs that Unicode Vietnamese never contains ("oá" does occur: "hoá").
 _VNI_EVIDENCE = re.compile(
-    "[aeoAEO][âáàåãäÂÁÀÅÃÄ]|[aA][êéèúüëÊÉÈÚÜË]|[aeouyôöAEOUYÔÖ][ùøûõïÙØÛÕÏ]|[ñÑ][aeiouyöôAEIOUYÖÔ]"
+    "[aeoAEO][âåäÂÅÄ]|[aeAE][áàãÁÀÃ]|[aA][êéèúüëÊÉÈÚÜË]|[aeouyôöAEOUYÔÖ][ùøûõïÙØÛÕÏ]|[ñÑ][aeiouyöôAEIOUYÖÔ]"
 )
 
 # Unicode letters that only genuine Vietnamese Unicode text contains.
@@ -132,8 +136,17 @@ def is_caps_font(font: str | None) -> bool:
     return name.endswith("H")
 
 
+# 0xAD is TCVN3's "ư" but also the soft hyphen (and DOCX <w:softHyphen/>):
+# it is a letter only next to another letter.
+_LONE_SOFT_HYPHEN = re.compile(r"(?<![^\W\d_])\u00ad(?![^\W\d_])")
+
+
+_TCVN3_LETTERS_ONLY = {k: v for k, v in _TCVN3_TABLE.items() if k != 0xAD}
+
+
 def decode_tcvn3(text: str) -> str:
-    return nfc(text.translate(_TCVN3_TABLE))
+    letters = _LONE_SOFT_HYPHEN.sub("", text.translate(_TCVN3_LETTERS_ONLY))
+    return nfc(letters.replace("\u00ad", "ư"))
 
 
 def _vni_syllable(m: re.Match[str]) -> str:
@@ -162,19 +175,24 @@ def decode_vni(text: str) -> str:
 def _scores(text: str) -> tuple[int, int, int]:
     """Evidence counts (unicode, tcvn3, vni) of each reading of the text."""
     uni = len(_UNICODE_VI.findall(text))
-    tcvn = sum(1 for c in text if c in _TCVN3_MARKERS)
+    tcvn = sum(1 for c in text if c in _TCVN3_MARKERS) + len(_TCVN3_MIDWORD.findall(text))
     vni = len(_VNI_EVIDENCE.findall(text))
     return uni, tcvn, vni
 
 
 def detect_legacy(text: str, fonts: Iterable[str] = ()) -> str | None:
-    """Which legacy encoding the text is in, by font names then statistics."""
+    """Which legacy encoding the text is in, by font names then statistics.
+
+    Mixed documents (legacy paragraphs beside re-typed Unicode ones) count as
+    legacy when the legacy evidence is not swamped by Unicode Vietnamese.
+    """
     by_font = {font_encoding(f) for f in fonts} - {None}
     uni, tcvn, vni = _scores(text)
-    if len(by_font) == 1 and (tcvn or vni) and uni <= max(tcvn, vni):
-        return by_font.pop()
-    if uni >= max(tcvn, vni):
+    legacy = max(tcvn, vni)
+    if legacy == 0 or legacy * 10 < uni:
         return None
+    if len(by_font) == 1:
+        return by_font.pop()
     if tcvn >= 2 and tcvn * 2 >= vni:
         return TCVN3
     if vni >= 2 and vni > tcvn:
@@ -185,23 +203,28 @@ def detect_legacy(text: str, fonts: Iterable[str] = ()) -> str | None:
 def decode_legacy(text: str, fonts: Iterable[str] = ()) -> tuple[str, str | None]:
     """Decode TCVN3/VNI text to NFC Unicode; returns (text, encoding or None).
 
-    Detection looks at the font names first, then at character statistics,
-    line by line, so lines already in Unicode are left alone. Text in a
-    TCVN3 capitals font (fonts given all "...H") is upper-cased.
+    Detection looks at the font names first, then at character statistics.
+    Decoding goes line by line: lines that read as Unicode Vietnamese are
+    left alone; lines with no evidence either way follow the majority of the
+    text. Text in TCVN3 capitals fonts (fonts given all "...H") is upper-cased.
     """
     fonts = list(fonts)
     enc = detect_legacy(text, fonts)
     if enc is None:
         return nfc(text), None
     decoder = decode_tcvn3 if enc == TCVN3 else decode_vni
+    uni_all, tcvn_all, vni_all = _scores(text)
+    legacy_majority = max(tcvn_all, vni_all) > uni_all
     lines = []
     for line in text.splitlines(keepends=True):
         uni, tcvn, vni = _scores(line)
-        lines.append(line if uni > max(tcvn, vni) else decoder(line))
-    out = "".join(lines)
+        legacy = max(tcvn, vni)
+        decode = legacy > uni if (legacy or uni) else legacy_majority
+        lines.append(decoder(line) if decode else line)
+    out = nfc("".join(lines))
     if fonts and all(is_caps_font(f) for f in fonts):
         out = out.upper()
-    return nfc(out), enc
+    return out, enc if out != nfc(text.replace("\u00ad", "")) else None
 
 
 def decode_run(text: str, font: str | None, doc_encoding: str | None = None) -> tuple[str, str | None]:
@@ -225,8 +248,8 @@ def decode_run(text: str, font: str | None, doc_encoding: str | None = None) -> 
     caps = is_caps_font(font)
     if caps:
         out = out.upper()
-    plain = nfc(text).upper() if caps else nfc(text)
-    return out, enc if out != plain else None
+    plain = nfc(text.replace("\u00ad", ""))
+    return out, enc if out != (plain.upper() if caps else plain) else None
 
 
 def decode_runs(runs: Iterable[tuple[str, str | None]], doc_encoding: str | None = None) -> tuple[str, str | None]:
