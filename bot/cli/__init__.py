@@ -6,13 +6,11 @@ import os
 import sys
 import traceback
 
-import typer
-
 from bot.cli.common import app
 from bot.errors import RuntimeFailure, UserError
 
 # Command modules register themselves on `app`.
-from bot.cli import setup_cmds, status_cmds, pending_cmds, report_cmds  # noqa: E402,F401
+from bot.cli import setup_cmds, status_cmds, parse_cmds, intake_cmds, pending_cmds, outbound_cmds, report_cmds  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 
@@ -21,19 +19,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("REPORTBOT_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        app(args=argv, prog_name="reportbot", standalone_mode=False)
+        # Standalone mode: usage errors print usage and exit 2; our own errors propagate here.
+        app(args=argv, prog_name="reportbot", standalone_mode=True)
         return 0
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except (UserError, RuntimeFailure) as e:
         print(f"reportbot: error: {e}", file=sys.stderr)
         return e.exit_code
-    except typer.Exit as e:
-        return e.exit_code
-    except typer.Abort:
-        print("reportbot: aborted", file=sys.stderr)
-        return 1
-    except _click_errors() as e:
-        e.show(file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug or an unexpected failure: one line, traceback on request
@@ -43,12 +36,6 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("reportbot: set REPORTBOT_DEBUG=1 to see the traceback", file=sys.stderr)
         return 1
-
-
-def _click_errors():
-    import click
-
-    return click.ClickException
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from bot.intake.bounce import BounceRecipient
 from bot.intake.documents import Contents
@@ -18,6 +18,7 @@ from db.models import Agency, Attachment, Campaign, Contact, InboundMessage, Out
 PROBLEM_REFUSED = "tệp bị từ chối vì vượt giới hạn an toàn"
 PROBLEM_UNREADABLE = "chưa đọc được nội dung tệp; Cục Báo chí sẽ kiểm tra và liên hệ nếu cần"
 PROBLEM_NOT_REPORT = "không phải tệp báo cáo"
+NOT_FAILED = {"delayed", "delivered", "relayed", "expanded"}  # DSN actions that are no bounce
 
 
 def record_files(session: Session, store: BlobStore, inbound: InboundMessage, contents: Contents) -> list[Attachment]:
@@ -73,7 +74,7 @@ def record_bounce(session: Session, inbound: InboundMessage, recipients: list[Bo
                   returned_ids: list[str], *, actor: str = "intake") -> list[Contact]:
     """Mark the failed recipients' contacts bounced; the agency is `bounced` once all its
     primary contacts are (derived in bot/status.py)."""
-    addresses = {r.address.lower() for r in recipients if r.address}
+    addresses = {r.address.lower() for r in recipients if r.address and r.action not in NOT_FAILED}
     if not addresses and returned_ids:  # no address stated: the recipients of our returned mail
         for row in session.exec(select(OutboundMail).where(col(OutboundMail.message_id).in_(returned_ids))):
             addresses |= {a.lower() for a in row.to_addrs}
@@ -110,8 +111,3 @@ def acks_sent_to(session: Session, address: str, now: datetime) -> int:
     rows = session.exec(select(OutboundMail.to_addrs).where(
         OutboundMail.kind == "ack", OutboundMail.created_at >= since)).all()
     return sum(1 for to in rows if address.lower() in {a.lower() for a in to})
-
-
-def count_submissions(session: Session, campaign_id: int, agency_id: int) -> int:
-    return session.exec(select(func.count()).select_from(Submission).where(
-        Submission.campaign_id == campaign_id, Submission.agency_id == agency_id)).one()

@@ -1,0 +1,146 @@
+"""The IMAP edge (imapclient): connect, fetch what is waiting, file it away, wait for more.
+
+Thin on purpose: every decision about a message is in bot/intake. The order that
+makes a crash harmless: raw bytes stored and committed → pipeline → IMAP move/flag →
+`mailbox_done` committed. A crash anywhere repeats only idempotent work.
+"""
+from __future__ import annotations
+
+import logging
+import shlex
+import socket
+import ssl
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from bot.config import ImapConfig
+from bot.errors import RuntimeFailure, UserError
+
+log = logging.getLogger(__name__)
+DONE_KEYWORD = "$ReportbotDone"  # used when after_processing = "flag"
+IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE before the server's 30-minute timeout
+NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    uid: int
+    raw: bytes
+    internal_date: datetime | None
+
+
+def _token(command: str) -> str:
+    try:
+        out = subprocess.run(shlex.split(command), capture_output=True, timeout=60, check=True, text=True)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise RuntimeFailure(f"imap.oauth2_token_command failed: {e}") from None
+    return out.stdout.strip()
+
+
+class Mailbox:
+    """One IMAP connection with the folder selected."""
+
+    def __init__(self, cfg: ImapConfig) -> None:
+        self.cfg = cfg
+        self.client: IMAPClient | None = None
+        self.uidvalidity: int | None = None
+
+    def __enter__(self) -> "Mailbox":
+        self.connect()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def connect(self) -> None:
+        c = self.cfg
+        ctx = c.ssl_context() if c.security != "none" else None
+        client = IMAPClient(c.host, port=c.port, ssl=c.security == "tls", ssl_context=ctx, timeout=c.timeout_seconds)
+        client.normalise_times = False  # aware INTERNALDATE values
+        if c.security == "starttls":
+            client.starttls(ctx)
+        try:
+            if c.oauth2_token_command:
+                client.oauth2_login(c.username, _token(c.oauth2_token_command))
+            else:
+                client.login(c.username, c.password())
+        except IMAPClientError as e:
+            client.shutdown()
+            raise UserError(f"imap: login as {c.username!r} refused: {e}") from None
+        self.client = client
+        self.uidvalidity = int(client.select_folder(c.folder)[b"UIDVALIDITY"])
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.logout()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
+            self.client = None
+
+    def waiting_uids(self) -> list[int]:
+        """Every message still in the folder (moved ones are gone), or not yet flagged done."""
+        criteria = ["ALL"] if self.cfg.after_processing == "move" else ["UNKEYWORD", DONE_KEYWORD]
+        return sorted(self.client.search(criteria))
+
+    def fetch(self, uids: Iterable[int]) -> list[Fetched]:
+        data = self.client.fetch(list(uids), ["BODY.PEEK[]", "INTERNALDATE"])
+        out = []
+        for uid, item in sorted(data.items()):
+            raw = item.get(b"BODY[]")
+            if raw is None:
+                continue  # expunged meanwhile
+            t = item.get(b"INTERNALDATE")
+            out.append(Fetched(uid, raw, t.astimezone(timezone.utc) if t and t.tzinfo else None))
+        return out
+
+    def ensure_folder(self, name: str) -> None:
+        if not self.client.folder_exists(name):
+            try:
+                self.client.create_folder(name)
+            except IMAPClientError:
+                if not self.client.folder_exists(name):
+                    raise
+
+    def file_away(self, uid: int, folder: str) -> None:
+        """Move to `folder` (MOVE, else COPY + \\Deleted + UID EXPUNGE), or flag, per config."""
+        if self.cfg.after_processing == "flag":
+            self.client.add_flags([uid], [DONE_KEYWORD])
+            return
+        self.ensure_folder(folder)
+        if self.client.has_capability("MOVE"):
+            self.client.move([uid], folder)
+            return
+        self.client.copy([uid], folder)
+        self.client.add_flags([uid], [b"\\Deleted"])
+        if self.client.has_capability("UIDPLUS"):
+            self.client.uid_expunge([uid])
+        else:
+            self.client.expunge()
+
+    def supports_idle(self) -> bool:
+        return self.cfg.idle and self.client.has_capability("IDLE")
+
+    def wait_for_mail(self, seconds: float, should_stop: Callable[[], bool]) -> None:
+        """IDLE (re-issued before the server's timeout) until something changes, else sleep."""
+        deadline = time.monotonic() + seconds
+        if not self.supports_idle():
+            while time.monotonic() < deadline and not should_stop():
+                time.sleep(min(1.0, deadline - time.monotonic()))
+            return
+        self.client.idle()
+        try:
+            while not should_stop():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                if self.client.idle_check(timeout=min(1.0, left)):
+                    break
+        finally:
+            self.client.idle_done()

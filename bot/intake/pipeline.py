@@ -1,0 +1,210 @@
+"""The intake pipeline: one stored message through small named steps, one transaction.
+
+    classify → (bounce | auto-reply | own → recorded, no reply)
+             → match → verify → read contents (extract + sandboxed parse) → record → acknowledge
+
+Every step works from the raw store, so processing is idempotent: a message already
+past `stored` is left as it is, unless staff assign it from quarantine.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+from sqlmodel import Session, select
+
+from bot.campaign import campaign_outline
+from bot.config import Config
+from bot.intake import documents, record
+from bot.intake.bounce import failed_recipients, returned_message_ids
+from bot.intake.classify import classify
+from bot.intake.directory import load_directory
+from bot.intake.headers import parse_message
+from bot.intake.match import Directory, MatchResult, MsgFacts, match_agency
+from bot.intake.rawstore import mail_store
+from bot.intake.verify import verify
+from bot.mails import ReceivedFile, Receipt, SectionRef, Sender
+from bot.outbox import queue_ack
+from bot.store import BlobStore
+from db.engine import session_scope
+from db.events import log_event
+from db.models import Agency, Campaign, Contact, InboundMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    inbound_id: int
+    state: str  # processed | quarantined | ignored | ... (InboundMessage.state)
+    classification: str
+    agency: str | None = None
+    submission_id: int | None = None
+    ack_queued: bool = False
+    reason: str = ""
+
+
+@dataclass
+class Intake:
+    """What the steps need besides the message: config, stores, and the matcher's directory."""
+
+    config: Config
+    engine: object
+    directory: Directory | None = None
+    _outlines: dict[int, object] = field(default_factory=dict)
+
+    @property
+    def blobs(self) -> BlobStore:
+        return BlobStore(self.config.storage_dir)
+
+    @property
+    def mail(self) -> BlobStore:
+        return mail_store(self.config.storage_dir)
+
+    def own_addresses(self, session: Session) -> set[str]:
+        own = {parseaddr(self.config.smtp.from_)[1].lower()}
+        own |= {c.reply_to.lower() for c in session.exec(select(Campaign))}
+        return own
+
+    def refresh_directory(self) -> Directory:
+        with session_scope(self.engine) as s:
+            self.directory = load_directory(s)
+        return self.directory
+
+
+def process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: str | None = None,
+            actor: str = "intake") -> Outcome:
+    with session_scope(intake.engine) as s:
+        row = s.get(InboundMessage, inbound_id)
+        if row is None:
+            raise LookupError(f"no inbound message #{inbound_id}")
+        if row.state != "stored" and not (force_agency and row.state == "quarantined"):
+            return _outcome(row)
+        raw = intake.mail.read_rel(row.raw_path)
+    msg = parse_message(raw)
+    directory = intake.directory or intake.refresh_directory()
+    with session_scope(intake.engine) as s:
+        own = intake.own_addresses(s)
+    msgid_domain = parseaddr(intake.config.smtp.from_)[1].rpartition("@")[2]
+    c = classify(msg, own_addresses=own, own_message_id_domain=msgid_domain or None)
+    if c.kind in ("bounce", "auto_reply", "own") and not force_agency:
+        return _record_automated(intake, inbound_id, msg, c.kind, c.reason, c.transient, directory, actor)
+    match = _forced(force_agency, directory) if force_agency else match_agency(MsgFacts.from_message(msg), directory)
+    with session_scope(intake.engine) as s:
+        problem, campaign, agency = _resolve(s, match)
+    if problem:
+        return _quarantine(intake, inbound_id, problem, match, actor)
+    if not force_agency:
+        problem = _verification_problem(intake, msg, agency)
+        if problem:
+            return _quarantine(intake, inbound_id, problem, match, actor)
+    outline = campaign_outline(campaign)
+    contents = documents.read_contents(msg, outline)  # slow (sandboxed parses): outside any transaction
+    return _record_reply(intake, inbound_id, campaign.id, agency.id, match, contents, now, actor)
+
+
+def _forced(code: str, d: Directory) -> MatchResult:
+    campaigns = tuple(sorted(d.agency_campaigns.get(code, ())))
+    return MatchResult(code, campaigns[0] if len(campaigns) == 1 else None, "staff", 1.0, (code,),
+                       "assigned by staff", True)
+
+
+def _resolve(s: Session, m: MatchResult) -> tuple[str, Campaign | None, Agency | None]:
+    if m.agency_code is None:
+        return f"no agency matched: {m.reason}", None, None
+    if m.method in ("thread", "token") and m.sender_known is False:
+        return f"sender is not a registered address of {m.agency_code} ({m.reason})", None, None
+    agency = s.exec(select(Agency).where(Agency.code == m.agency_code)).one()
+    if m.campaign_code is None:
+        return f"{m.agency_code}: cannot tell which campaign the reply is for", None, agency
+    campaign = s.exec(select(Campaign).where(Campaign.code == m.campaign_code)).one()
+    return "", campaign, agency
+
+
+def _verification_problem(intake: Intake, msg: EmailMessage, agency: Agency) -> str:
+    sec = intake.config.security
+    with session_scope(intake.engine) as s:
+        addresses = [c.email for c in s.exec(select(Contact).where(Contact.agency_id == agency.id))]
+    v = verify(msg, sec.authserv_id, agency.domains or [], sec.sender_policy, agency_addresses=addresses)
+    return "" if v.passed is not False else f"sender verification failed: {v.reason}"
+
+
+def _outcome(row: InboundMessage, **kw) -> Outcome:
+    return Outcome(row.id, row.state, row.classification, reason=row.reason, **kw)
+
+
+def _finish(row: InboundMessage, state: str, classification: str, reason: str, now: datetime | None = None) -> None:
+    row.state, row.classification, row.reason = state, classification, reason[:2000]
+    row.attempts += 1
+    row.processed_at = now or row.processed_at
+
+
+def _record_automated(intake: Intake, inbound_id: int, msg: EmailMessage, kind: str, reason: str,
+                      transient: bool, directory: Directory, actor: str) -> Outcome:
+    with session_scope(intake.engine) as s:
+        row = s.get(InboundMessage, inbound_id)
+        if kind == "bounce" and not transient:
+            record.record_bounce(s, row, failed_recipients(msg), returned_message_ids(msg), actor=actor)
+            _finish(row, "processed", "bounce", reason)
+        else:
+            m = match_agency(MsgFacts.from_message(msg), directory)
+            if m.agency_code:
+                row.agency_id = s.exec(select(Agency.id).where(Agency.code == m.agency_code)).one()
+            _finish(row, "ignored", "bounce" if kind == "bounce" else kind, reason)
+        log_event(s, f"mail.{row.classification}", agency_id=row.agency_id, actor=actor,
+                  detail={"inbound_id": row.id, "reason": reason[:300]})
+        return _outcome(row, agency=None)
+
+
+def _quarantine(intake: Intake, inbound_id: int, reason: str, match: MatchResult, actor: str) -> Outcome:
+    with session_scope(intake.engine) as s:
+        row = s.get(InboundMessage, inbound_id)
+        row.classification, row.match_method = "report_or_other", match.method or ""
+        row.match_confidence = match.confidence
+        row.attempts += 1
+        record.quarantine(s, row, reason, actor=actor)
+        return _outcome(row, agency=match.agency_code)
+
+
+def _record_reply(intake: Intake, inbound_id: int, campaign_id: int, agency_id: int, match: MatchResult,
+                  contents: documents.Contents, now: datetime, actor: str) -> Outcome:
+    with session_scope(intake.engine) as s:
+        row = s.get(InboundMessage, inbound_id)
+        campaign, agency = s.get(Campaign, campaign_id), s.get(Agency, agency_id)
+        row.campaign_id, row.agency_id = campaign.id, agency.id
+        row.match_method, row.match_confidence = match.method or "", match.confidence
+        files = record.record_files(s, intake.blobs, row, contents)
+        reports = contents.reports
+        if not reports and not contents.has_documents:
+            _finish(row, "processed", "message", "no report content (cover note or message)", now)
+            log_event(s, "mail.message", campaign_id=campaign.id, agency_id=agency.id, actor=actor,
+                      detail={"inbound_id": row.id})
+            return _outcome(row, agency=agency.code)
+        outline = campaign_outline(campaign)
+        merged = documents.merge_reports(reports, outline) if reports else documents.merge_reports([], outline)
+        sub = record.record_submission(s, campaign, agency, row, merged, files, row.received_at, actor=actor)
+        _finish(row, "processed", "report", "" if reports else "attachments could not be read", now)
+        acked = _acknowledge(intake, s, campaign, agency, row, merged, files, now, actor)
+        return _outcome(row, agency=agency.code, submission_id=sub.id, ack_queued=acked)
+
+
+def _acknowledge(intake: Intake, s: Session, campaign: Campaign, agency: Agency, row: InboundMessage,
+                 merged: dict, files, now: datetime, actor: str) -> bool:
+    cap = intake.config.security.acks_per_sender_per_day
+    if not row.from_addr or record.acks_sent_to(s, row.from_addr, now) >= cap:
+        log_event(s, "ack.capped", campaign_id=campaign.id, agency_id=agency.id, actor=actor,
+                  detail={"inbound_id": row.id})
+        return False
+    outline = campaign_outline(campaign)
+    titles = {n.id: n.title for n in outline.nodes}
+    receipt = Receipt(
+        received_at=row.received_at,
+        files=tuple(ReceivedFile(a.filename, a.size, a.sha256, record.agency_problem(a)) for a in files),
+        found=tuple(SectionRef(x["id"], titles[x["id"]]) for x in merged["sections"] if x["found"]),
+        missing=tuple(SectionRef(i, titles[i]) for i in merged["missing"]),
+    )
+    sender = Sender(intake.config.smtp.from_)
+    return queue_ack(s, campaign, agency, row, receipt, sender=sender, now=now, actor=actor) is not None

@@ -1,0 +1,144 @@
+"""One intake pass over the inbox, and the watcher loop (IDLE or polling, reconnecting with backoff)."""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlmodel import select
+
+from bot.inbox import IDLE_RENEW_SECONDS, NETWORK_ERRORS, Fetched, Mailbox
+from bot.intake.pipeline import Intake, Outcome, process
+from bot.intake.rawstore import store_raw
+from db.engine import session_scope
+from db.events import log_event
+from db.models import InboundMessage, MailboxState
+from db.types import utcnow
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+MAX_ATTEMPTS = 3  # a message whose processing keeps crashing is set aside for staff, not retried forever
+
+
+@dataclass
+class PassSummary:
+    fetched: int = 0
+    stored: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def count(self, state: str) -> int:
+        return sum(1 for o in self.outcomes if o.state == state)
+
+
+def _mailbox_state(intake: Intake, folder: str, uidvalidity: int, now: datetime) -> None:
+    with session_scope(intake.engine) as s:
+        st = s.exec(select(MailboxState).where(MailboxState.folder == folder)).first()
+        if st is None:
+            s.add(MailboxState(folder=folder, uidvalidity=uidvalidity, last_uid=0, last_check_at=now))
+            return
+        if st.uidvalidity != uidvalidity:  # UIDs were renumbered: rescan; dedupe by hash and Message-ID
+            log_event(s, "mailbox.uidvalidity_changed", actor="inbox",
+                      detail={"folder": folder, "old": st.uidvalidity, "new": uidvalidity})
+            st.uidvalidity, st.last_uid = uidvalidity, 0
+        st.last_check_at = now
+
+
+def _take(intake: Intake, mb: Mailbox, f: Fetched, now: datetime, summary: PassSummary) -> None:
+    cfg = intake.config.imap
+    with session_scope(intake.engine) as s:  # 1. raw store first, committed
+        row, created = store_raw(s, intake.mail, f.raw, received_at=f.internal_date or now,
+                                 folder=cfg.folder, uidvalidity=mb.uidvalidity, uid=f.uid)
+        inbound_id = row.id
+    summary.stored += created
+    try:  # 2. the pipeline (idempotent: a processed message is left as it is)
+        outcome = process(intake, inbound_id, now)
+    except Exception as e:  # noqa: BLE001 - the message stays stored and in the inbox: retried next pass
+        log.exception("intake of message #%s failed; it stays in the inbox for the next pass", inbound_id)
+        summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
+        state = _note_failure(intake, inbound_id, e)
+        if state != "failed":
+            return
+        outcome = Outcome(inbound_id, "failed", "", reason=str(e))
+    summary.outcomes.append(outcome)
+    if outcome.state == "stored":
+        return
+    target = cfg.processed_folder if outcome.state in ("processed", "ignored") else cfg.quarantine_folder
+    mb.file_away(f.uid, target)  # 3. only after the pipeline's transaction committed
+    with session_scope(intake.engine) as s:  # 4. remember it is filed
+        row = s.get(InboundMessage, inbound_id)
+        row.mailbox_done = True
+        st = s.exec(select(MailboxState).where(MailboxState.folder == cfg.folder)).one()
+        st.last_uid = max(st.last_uid, f.uid)
+
+
+def _note_failure(intake: Intake, inbound_id: int, e: Exception) -> str:
+    with session_scope(intake.engine) as s:
+        row = s.get(InboundMessage, inbound_id)
+        row.attempts += 1
+        row.reason = f"processing failed: {type(e).__name__}: {e}"[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.state = "failed"
+        log_event(s, "mail.failed", actor="intake",
+                  detail={"inbound_id": inbound_id, "error": row.reason[:300], "attempts": row.attempts})
+        return row.state
+
+
+def _process_leftovers(intake: Intake, now: datetime, in_mailbox: set[int], summary: PassSummary) -> None:
+    """Stored rows whose message is no longer in the folder (moved by a person, or a
+    crash before processing): processed from the raw store all the same."""
+    with session_scope(intake.engine) as s:
+        ids = [r.id for r in s.exec(select(InboundMessage).where(InboundMessage.state == "stored"))
+               if r.uid not in in_mailbox or r.uidvalidity is None]
+    for inbound_id in ids:
+        try:
+            summary.outcomes.append(process(intake, inbound_id, now))
+        except Exception as e:  # noqa: BLE001
+            log.exception("intake of stored message #%s failed", inbound_id)
+            summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
+            _note_failure(intake, inbound_id, e)
+
+
+def poll_pass(intake: Intake, mb: Mailbox, now: datetime) -> PassSummary:
+    """Fetch everything waiting in the folder, in batches, and take each message."""
+    summary = PassSummary()
+    _mailbox_state(intake, intake.config.imap.folder, mb.uidvalidity, now)
+    intake.refresh_directory()
+    uids = mb.waiting_uids()
+    size = intake.config.imap.batch_size
+    for i in range(0, len(uids), size):
+        for f in mb.fetch(uids[i:i + size]):
+            summary.fetched += 1
+            _take(intake, mb, f, now, summary)
+    _process_leftovers(intake, now, set(uids), summary)
+    return summary
+
+
+def poll_once(intake: Intake, clock: Clock = utcnow) -> PassSummary:
+    with Mailbox(intake.config.imap) as mb:
+        return poll_pass(intake, mb, clock())
+
+
+def watch(intake: Intake, should_stop: Callable[[], bool], clock: Clock = utcnow,
+          on_pass: Callable[[PassSummary], None] | None = None) -> None:
+    """Run until should_stop(): a pass, then IDLE (or sleep) until mail arrives; reconnect with
+    exponential backoff (capped, jittered) after any network error — never a busy loop."""
+    delay = 1.0
+    while not should_stop():
+        try:
+            with Mailbox(intake.config.imap) as mb:
+                delay = 1.0
+                while not should_stop():
+                    summary = poll_pass(intake, mb, clock())
+                    if on_pass:
+                        on_pass(summary)
+                    mb.wait_for_mail(min(intake.config.imap.poll_seconds, IDLE_RENEW_SECONDS), should_stop)
+        except NETWORK_ERRORS as e:
+            log.warning("inbox connection lost (%s: %s); reconnecting in %.0f s", type(e).__name__, e, delay)
+            end = time.monotonic() + delay * random.uniform(0.8, 1.2)
+            while time.monotonic() < end and not should_stop():
+                time.sleep(0.2)
+            delay = min(delay * 2, 300.0)
