@@ -55,7 +55,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-_WRAP = Alignment(wrap_text=True, vertical="top")
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
 YES, NO = "✓", "✗"
 
