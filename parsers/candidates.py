@@ -158,6 +158,8 @@ class Scorer:
             return None
         best = None
         for seg in segs:
+            if self.wording(seg.title, k) < 0.3:
+                continue
             r1, r2 = self.recall(seg.title, k), self.recall(seg.title, k + 1)
             if min(r1, r2) < 0.75:
                 continue

@@ -42,8 +42,8 @@ def page_lines(textpage, page_no: int, fonts: set[str]) -> list[Line]:
     prev_kept, space = -1, False
     for i in range(n):
         ch = text[i]
-        if ch in "\r\n " or ch == "\x02" or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-            space = True  # pdfium's own word break (real, or generated from the layout)
+        if ch in "\r\n \x02":
+            space = True  # pdfium's word break (real, or generated from the layout)
             continue
         if ch == "\ufffe" or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect_p):
             continue

@@ -1,0 +1,122 @@
+"""Benchmark: `reportbot parse` (parsers.parse_bytes, outline and metrics included)
+beside bare pdfplumber `extract_text` on the same PDFs, measured in one run.
+
+    python bench/parse.py [--pages 30] [--big 300]
+
+Builds its documents (generator of tests/parsers/gen): a ~10-page DOCX, a text
+PDF made from it by LibreOffice, a long reportlab PDF for memory. Each
+measurement runs in a fresh subprocess so peak memory (ru_maxrss) is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "parsers")]
+
+
+def build_docs(out: Path, repeat: int, big_repeat: int) -> dict[str, Path]:
+    from gen.docx_render import render_docx
+    from gen.flat import render_reportlab
+    from gen.spec import Item, Shape, build
+
+    def long_doc(k: int):
+        doc = build(Shape("bench", look="style"))
+        items = []
+        for it in doc.items:
+            items.append(it)
+            if it.kind == "para":
+                items += [Item("para", it.text) for _ in range(k - 1)]
+        return replace(doc, items=items)
+
+    docx = out / "report.docx"
+    docx.write_bytes(render_docx(long_doc(repeat)))
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{out}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=300)
+    big = out / "big.pdf"
+    big.write_bytes(render_reportlab(long_doc(big_repeat)))
+    return {"docx": docx, "pdf": out / "report.pdf", "big": big}
+
+
+def one(kind: str, path: str) -> dict:
+    """Run one measurement (in this process) and return seconds, pages, peak MB."""
+    data = Path(path).read_bytes()
+    if kind == "pdfplumber":
+        import pdfplumber
+
+        t = time.perf_counter()
+        with pdfplumber.open(path) as pdf:
+            pages = len(pdf.pages)
+            for p in pdf.pages:
+                p.extract_text()
+                p.flush_cache()
+        dt = time.perf_counter() - t
+    else:
+        import parsers
+        from gen.spec import OUTLINE
+
+        parsers.parse_bytes(b"warm-up", "w.txt", OUTLINE)  # imports outside the timing
+        t = time.perf_counter()
+        r = parsers.parse_bytes(data, Path(path).name, OUTLINE)
+        dt = time.perf_counter() - t
+        pages = r.pages or 1
+        assert not r.warnings, r.warnings
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": dt, "pages": pages, "peak_mb": peak}
+
+
+def measure(kind: str, path: Path, runs: int = 3) -> dict:
+    best = None
+    for _ in range(runs):
+        res = subprocess.run([sys.executable, __file__, "--one", kind, str(path)], check=True,
+                             capture_output=True, text=True)
+        r = json.loads(res.stdout.strip().splitlines()[-1])
+        best = r if best is None or r["seconds"] < best["seconds"] else best
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--one", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--repeat", type=int, default=4, help="body paragraphs per key sentence (DOCX ~10 pages)")
+    ap.add_argument("--big-repeat", type=int, default=230, help="same for the long PDF (~300 pages)")
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(one(*args.one)))
+        return
+    if not shutil.which("soffice"):
+        sys.exit("soffice (LibreOffice) is needed to build the benchmark PDF")
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = build_docs(Path(tmp), args.repeat, args.big_repeat)
+        rows = [
+            ("DOCX  reportbot parse", measure("parse", docs["docx"])),
+            ("PDF   reportbot parse", measure("parse", docs["pdf"])),
+            ("PDF   pdfplumber extract_text", measure("pdfplumber", docs["pdf"])),
+            ("PDF300 reportbot parse", measure("parse", docs["big"], runs=1)),
+            ("PDF300 pdfplumber extract_text", measure("pdfplumber", docs["big"], runs=1)),
+        ]
+        rows[0][1]["pages"] = rows[1][1]["pages"]  # python-docx writes no page count: same text as the PDF
+    print(f"{'':34s}{'pages':>7s}{'seconds':>10s}{'ms/page':>10s}{'pages/s':>10s}{'peak MB':>10s}")
+    for name, r in rows:
+        ms = 1000 * r["seconds"] / r["pages"]
+        print(f"{name:34s}{r['pages']:7d}{r['seconds']:10.3f}{ms:10.1f}{r['pages'] / r['seconds']:10.1f}"
+              f"{r['peak_mb']:10.0f}")
+    for label, a, b in (("PDF", rows[1][1], rows[2][1]), ("PDF300", rows[3][1], rows[4][1])):
+        print(f"{label}: full parse / bare pdfplumber extract_text = {a['seconds'] / b['seconds']:.3f} "
+              f"(goal <= 0.333)")
+    d = rows[0][1]
+    print(f"DOCX: {d['pages']} pages in {d['seconds']:.3f} s (goal < 0.2 s for 10 pages); "
+          f"PDF300 peak memory {rows[3][1]['peak_mb']:.0f} MB (goal < 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
