@@ -29,6 +29,10 @@ _SOFFICE_MIN_AS_MB = 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONVERTIBLE = {"doc": "doc", "rtf": "rtf", "odt": "odt", "wordml": "xml", "fodt": "fodt",
                 "docx": "docx", "html": "html"}
+# The import filter is forced: left to guess, LibreOffice reads garbage as plain text.
+_INFILTER = {"doc": "MS Word 97", "rtf": "Rich Text Format", "odt": "writer8",
+             "wordml": "MS Word 2003 XML", "fodt": "OpenDocument Text Flat XML",
+             "docx": "MS Word 2007 XML", "html": "HTML (StarWriter)"}
 _HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
 
 
@@ -154,11 +158,22 @@ def _soffice() -> str:
     return exe
 
 
-def _run_soffice(workdir: Path, src: Path, limits: Limits) -> Path:
+def _infilter(data: bytes, kind: str) -> str:
+    if kind == "doc" and data.startswith(_OLE_MAGIC):
+        try:
+            with olefile.OleFileIO(data) as ole:
+                if ole.openstream("WordDocument").read(2) == b"\xdc\xa5":  # Word 6.0/95 FIB
+                    return "MS Word 95"
+        except (OSError, ValueError, IndexError, TypeError):
+            pass
+    return _INFILTER[kind]
+
+
+def _run_soffice(workdir: Path, src: Path, infilter: str, limits: Limits) -> Path:
     outdir = workdir / "out"
     profile = (workdir / "profile").as_uri()
     cmd = [_soffice(), f"-env:UserInstallation={profile}", "--headless", "--invisible",
-           "--nologo", "--nodefault", "--norestore", "--nolockcheck",
+           "--nologo", "--nodefault", "--norestore", "--nolockcheck", f"--infilter={infilter}",
            "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(src)]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
            "TMPDIR": str(workdir), "LANG": "C.UTF-8", "SAL_USE_VCLPLUGIN": "svp"}
@@ -206,5 +221,5 @@ def convert_to_docx(data: bytes, kind: str, limits: Limits = Limits()) -> bytes:
         os.chmod(workdir, 0o700)
         src = workdir / f"{hashlib.sha256(data).hexdigest()[:32]}.{ext}"
         src.write_bytes(data)
-        result = _run_soffice(workdir, src, limits)
+        result = _run_soffice(workdir, src, _infilter(data, kind), limits)
         return result.read_bytes()
