@@ -1,0 +1,160 @@
+"""OCR of scanned reports: images and image-only PDFs, through Tesseract (vie).
+
+Tesseract runs as a subprocess per page (stdin → stdout), so a crash or a hang
+costs one page, not the service; pages are rendered one at a time so memory
+stays bounded whatever the page count. Pure otherwise: bytes in, text out.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import re
+import shutil
+import subprocess
+
+from PIL import Image
+
+from parsers.vietnamese import nfc
+
+DPI = 300
+LANG = "vie"
+# Page segmentation 3 (automatic, columns allowed) suits letter-style reports,
+# whose Decree 30 header sits in two columns.
+PSM = "3"
+MAX_PIXELS = 60_000_000  # ~ A3 at 300 dpi; larger pages are rendered smaller
+PAGE_TIMEOUT_S = 120.0
+
+
+class OcrFailed(Exception):
+    """Tesseract is missing or failed on a page; `reason` says why, in English."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@functools.lru_cache(maxsize=1)
+def has_tesseract(lang: str = LANG) -> bool:
+    """True when the tesseract binary and its `lang` model are installed."""
+    exe = shutil.which("tesseract")
+    if not exe:
+        return False
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return lang in out.stdout.split()
+
+
+def _tesseract(png: bytes, timeout_s: float) -> str:
+    if not has_tesseract():
+        raise OcrFailed("OCR unavailable: tesseract with Vietnamese (vie) data is not installed")
+    try:
+        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANG, "--psm", PSM],
+                              input=png, capture_output=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise OcrFailed(f"OCR of a page did not finish within {timeout_s:.0f} s") from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise OcrFailed(f"tesseract failed on a page (exit {done.returncode}) {detail[0][:200]}".strip())
+    return fix_ocr_text(done.stdout.decode("utf-8", "replace"))
+
+
+def _png(image: Image.Image) -> bytes:
+    gray = image.convert("L")
+    if gray.width * gray.height > MAX_PIXELS:
+        scale = (MAX_PIXELS / (gray.width * gray.height)) ** 0.5
+        gray = gray.resize((max(1, int(gray.width * scale)), max(1, int(gray.height * scale))))
+    buf = io.BytesIO()
+    gray.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def ocr_image(data: bytes, max_pages: int = 50, timeout_s: float = PAGE_TIMEOUT_S) -> str:
+    """OCR an image file (PNG, JPEG, TIFF — every frame of a multi-page TIFF)."""
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS * 4  # refuse decompression bombs outright
+    try:
+        image = Image.open(io.BytesIO(data))
+        texts = []
+        for frame in range(min(getattr(image, "n_frames", 1), max_pages)):
+            image.seek(frame)
+            texts.append(_tesseract(_png(image), timeout_s))
+    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
+        raise OcrFailed(f"cannot read the image ({exc})") from None
+    return "\n\n".join(texts)
+
+
+def _open_pdf(data: bytes):
+    import pypdfium2 as pdfium  # noqa: PLC0415 - heavy; only when a PDF comes
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise OcrFailed(f"cannot open the PDF ({exc})") from None
+
+
+def ocr_pdf(data: bytes, max_pages: int, timeout_s: float = PAGE_TIMEOUT_S) -> list[str]:
+    """OCR each page of a (scanned) PDF; returns one text per page, at most max_pages."""
+    pdf = _open_pdf(data)
+    texts = []
+    try:
+        for index in range(min(len(pdf), max_pages)):
+            page = pdf[index]
+            try:
+                width, height = page.get_size()
+                scale = DPI / 72
+                pixels = width * height * scale * scale
+                if pixels > MAX_PIXELS:
+                    scale *= (MAX_PIXELS / pixels) ** 0.5
+                bitmap = page.render(scale=scale, grayscale=True)
+                try:
+                    png = _png(bitmap.to_pil())
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+            texts.append(_tesseract(png, timeout_s))
+    finally:
+        pdf.close()
+    return texts
+
+
+def pdf_has_text_layer(data: bytes, sample_pages: int = 5, min_chars_per_page: int = 50) -> bool:
+    """False for a scanned PDF: its first pages carry (almost) no text.
+
+    A signed scan often carries only the signature stamp as text, hence the
+    per-page threshold rather than "any text at all".
+    """
+    pdf = _open_pdf(data)
+    try:
+        pages = min(len(pdf), sample_pages)
+        if pages == 0:
+            return False
+        chars = 0
+        for index in range(pages):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            chars += sum(1 for c in textpage.get_text_range() if not c.isspace())
+            textpage.close()
+            page.close()
+        return chars >= min_chars_per_page * pages / 2
+    finally:
+        pdf.close()
+
+
+# "II." read as "IL.", "Il.", "I1.", "ll." — Roman numerals of outline headings.
+_ROMAN_LIKE = re.compile(r"^(\s*(?:Phần|PHẦN|Mục|MỤC)?\s*)([IVXLl1|]{2,5})(?=[.):]\s)", re.MULTILINE)
+_ROMAN = re.compile(r"^(?:X|IX|IV|V?I{0,3})$")
+
+
+def _roman(m: re.Match[str]) -> str:
+    token = m.group(2)
+    if _ROMAN.match(token) or token.isdigit():
+        return m.group(0)
+    fixed = re.sub(r"[Ll1|]", "I", token)
+    return m.group(1) + fixed if _ROMAN.match(fixed) else m.group(0)
+
+
+def fix_ocr_text(text: str) -> str:
+    """NFC, and Roman heading numbers repaired from common OCR confusions."""
+    return _ROMAN_LIKE.sub(_roman, nfc(text))
