@@ -87,6 +87,7 @@ class Mailbox:
     def waiting_uids(self) -> list[int]:
         """Every message still in the folder (moved ones are gone), or not yet flagged done."""
         criteria = ["ALL"] if self.cfg.after_processing == "move" else ["UNKEYWORD", DONE_KEYWORD]
+        self.client.noop()  # let the server sync its view: mail appended by others since the last command
         return sorted(self.client.search(criteria))
 
     def fetch(self, uids: Iterable[int]) -> list[Fetched]:

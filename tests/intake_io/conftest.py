@@ -69,7 +69,7 @@ port = {port or account.port}
 security = "none"
 username = "{account.username}"
 password_file = "imap-password"
-poll_seconds = 2
+{"" if "poll_seconds" in extra else "poll_seconds = 2"}
 timeout_seconds = 10
 {extra}
 """, encoding="utf-8")
