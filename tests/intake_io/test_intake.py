@@ -226,3 +226,35 @@ def test_a_connection_dropped_mid_fetch_is_recovered(tmp_path, imap_account, dov
         assert len(_subs(site)) == 1 and len(_acks(site)) == 1
     finally:
         proxy.stop()
+
+
+def test_implicit_tls_with_a_private_ca(tmp_path, imap_account, dovecot):
+    site = make_site(tmp_path, imap_account, dovecot, port=dovecot.imaps_port,
+                     extra=f'ca_file = "{dovecot.ca_pem}"')
+    cfg_path = site.config_path
+    cfg_path.write_text(cfg_path.read_text(encoding="utf-8").replace('security = "none"', 'security = "tls"'),
+                        encoding="utf-8")
+    site.append(reply(sections=FULL))
+    assert main(["poll", "--config", str(cfg_path)]) == 0
+    assert len(_subs(site)) == 1
+
+
+class NoMove(Mailbox):
+    """A server without the MOVE extension: COPY + \\Deleted + UID EXPUNGE instead."""
+
+    def connect(self):
+        super().connect()
+        caps = set(self.client.capabilities()) - {b"MOVE"}
+        self.client.has_capability = lambda name: name.encode() in caps if isinstance(name, str) else name in caps
+
+
+def test_servers_without_move_get_copy_delete_expunge(site):
+    site.append(reply(sections=FULL))
+    mb = NoMove(site.app.config.imap)
+    mb.connect()
+    try:
+        poll_pass(site.intake, mb, NOW)
+    finally:
+        mb.close()
+    assert site.folder_count("INBOX") == 0 and site.folder_count("reportbot/processed") == 1
+    assert len(_subs(site)) == 1
