@@ -20,6 +20,33 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+# The event log's kinds as staff read them (status sheet, "Sự kiện gần nhất").
+EVENT_LABELS = {
+    "agency.created": "Thêm cơ quan vào danh sách",
+    "agency.updated": "Cập nhật thông tin cơ quan",
+    "agency.enrolled": "Đưa vào danh sách gửi công văn",
+    "outbox.queued": "Chuẩn bị gửi thư",
+    "outbox.sent": "Đã gửi thư",
+    "outbox.deferred": "Gửi thư tạm hoãn, sẽ thử lại",
+    "outbox.failed": "Gửi thư không thành công",
+    "outbox.cancelled": "Hủy thư nhắc (đã nhận báo cáo)",
+    "outbox.reclaimed": "Gửi lại thư chưa được xác nhận",
+    "contact.bounced": "Thư bị trả lại (địa chỉ không nhận được thư)",
+    "contact.failed": "Máy chủ thư từ chối địa chỉ",
+    "submission.recorded": "Đã nhận báo cáo",
+    "mail.stored": "Đã lưu thư nhận được",
+    "mail.quarantined": "Thư chờ cán bộ kiểm tra",
+    "mail.message": "Nhận thư (không phải báo cáo)",
+    "mail.auto_reply": "Nhận thư trả lời tự động",
+    "mail.bounce": "Nhận thư báo lỗi gửi",
+    "mail.own": "Thư của chính hệ thống",
+    "mail.assigned": "Cán bộ gán thư cho cơ quan",
+    "mail.rejected": "Cán bộ từ chối thư",
+    "mail.failed": "Lỗi xử lý thư",
+    "ack.capped": "Không gửi xác nhận (vượt giới hạn trong ngày)",
+    "mailbox.uidvalidity_changed": "Hộp thư được đánh số lại, quét lại thư",
+}
+
 STATE_LABELS = {
     "not_sent": "Chưa gửi", "sent": "Đã gửi", "bounced": "Thư bị trả lại", "overdue": "Quá hạn",
     "received_incomplete": "Đã nhận (thiếu)", "received": "Đã nhận", "exempt": "Miễn",
@@ -157,6 +184,8 @@ def _status_value(key: str, row: dict) -> Any:
         return STATE_LABELS.get(v, v)
     if key == "category":
         return CATEGORY_LABELS.get(v, v)
+    if key == "last_event":
+        return EVENT_LABELS.get(v, v)
     if key in ("sent_at", "received_at", "last_event_at"):
         return local_time(v)
     if key == "on_time":
