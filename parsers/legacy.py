@@ -12,7 +12,6 @@ import hashlib
 import io
 import os
 import re
-import resource
 import shutil
 import signal
 import subprocess
@@ -142,13 +141,14 @@ def ole_encrypted(data: bytes) -> bool:
 
 
 # --- conversion ------------------------------------------------------------------
-def _rlimits(memory_mb: int, max_output: int):
-    def apply() -> None:
-        mem = max(memory_mb, _SOFFICE_MIN_AS_MB) * MB
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (max_output, max_output))
-    return apply
+def _limited(cmd: list[str], memory_mb: int, max_output: int) -> list[str]:
+    """Prefix cmd with prlimit (util-linux): rlimits without a preexec_fn,
+    which is unsafe when the caller runs threads."""
+    prlimit = shutil.which("prlimit")
+    if not prlimit:
+        return cmd
+    mem = max(memory_mb, _SOFFICE_MIN_AS_MB) * MB
+    return [prlimit, f"--as={mem}", "--core=0", f"--fsize={max_output}", "--"] + cmd
 
 
 def _soffice() -> str:
@@ -177,9 +177,9 @@ def _run_soffice(workdir: Path, src: Path, infilter: str, limits: Limits) -> Pat
            "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(src)]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
            "TMPDIR": str(workdir), "LANG": "C.UTF-8", "SAL_USE_VCLPLUGIN": "svp"}
+    cmd = _limited(cmd, limits.memory_mb, limits.max_uncompressed_bytes)
     proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                            preexec_fn=_rlimits(limits.memory_mb, limits.max_uncompressed_bytes))
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=limits.timeout_s)
     except subprocess.TimeoutExpired:
