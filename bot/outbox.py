@@ -231,8 +231,10 @@ def _insert_ignore(session: Session, values: dict[str, Any]) -> bool:
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
         raise RuntimeFailure(f"unsupported database backend {dialect!r}")
-    stmt = insert(OutboundMail.__table__).values(**values).on_conflict_do_nothing()
-    return session.connection().execute(stmt).rowcount == 1
+    stmt = (insert(OutboundMail.__table__).values(**values).on_conflict_do_nothing()
+            .returning(OutboundMail.__table__.c.id))
+    # rowcount is unreliable here (psycopg reports -1 with RETURNING); a returned id is not.
+    return session.connection().execute(stmt).scalar_one_or_none() is not None
 
 
 def insert_planned(session: Session, p: PlannedMail, now: datetime, *, actor: str = "system",

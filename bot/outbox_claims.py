@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Sequence
@@ -56,6 +56,10 @@ class Claimed:
     raw: bytes
     rcpts: tuple[str, ...]  # the envelope: To + Cc minus dead contacts
     attempts: int           # before this one
+
+    @property
+    def dedupe_key(self) -> str:
+        return self.key
 
 
 @dataclass(frozen=True)
@@ -134,55 +138,61 @@ def reclaim_stale(engine: Engine, now: datetime, lease: timedelta, *, actor: str
 
 
 # ---------------------------------------------------------------- claiming
-def claim_next(engine: Engine, worker: str, now: datetime, f: Filter = Filter(),
-               *, actor: str = "mailer") -> Claimed | Cancelled | None:
-    """Claim the oldest due row; None when nothing is due. A row that must not go out any more
-    (its agency reported, or every recipient failed) comes back as Cancelled."""
-    for _ in range(20):  # lost races against another sender: try the next row
+def claim_batch(engine: Engine, worker: str, now: datetime, f: Filter = Filter(), limit: int = 1,
+                *, actor: str = "mailer") -> list[Claimed | Cancelled]:
+    """Claim up to `limit` of the oldest due rows; [] when nothing is due. A row that must not go
+    out any more (its agency reported, or every recipient failed) comes back as Cancelled."""
+    for _ in range(20):  # lost races against another sender: try the next rows
         with session_scope(engine) as s:
-            first = (select(OutboundMail.id).where(_due_clause(now), *_where(f))
-                     .order_by(OutboundMail.id).limit(1).with_for_update(skip_locked=True)
-                     .scalar_subquery())
-            res = s.connection().execute(
-                update(OutboundMail).where(OutboundMail.id == first, OutboundMail.status == "pending")
+            due = (select(OutboundMail.id).where(_due_clause(now), *_where(f))
+                   .order_by(OutboundMail.id).limit(limit).with_for_update(skip_locked=True))
+            ids = s.connection().execute(
+                update(OutboundMail).where(col(OutboundMail.id).in_(due), OutboundMail.status == "pending")
                 .values(status="sending", claimed_by=worker, claimed_at=now)
-                .returning(OutboundMail.id))
-            rid = res.scalar_one_or_none()
-            if rid is not None:
-                return _checked(s, s.get(OutboundMail, rid), now, actor)
+                .returning(OutboundMail.id)).scalars().all()
+            if ids:
+                return _checked(s, sorted(ids), now, actor)
         if count_due(engine, now, f) == 0:
-            return None
-    return None
+            return []
+    return []
 
 
-def _checked(s: Session, row: OutboundMail, now: datetime, actor: str) -> Claimed | Cancelled:
-    reason = None
-    if row.kind in REMINDER_KINDS and row.agency_id is not None and s.exec(
-            select(Submission.id).where(Submission.campaign_id == row.campaign_id,
-                                        Submission.agency_id == row.agency_id)).first():
-        reason = "the agency has reported"
-    wanted = list(dict.fromkeys([*row.to_addrs, *row.cc_addrs]))
-    dead = dead_addresses(s, wanted)
-    rcpts = tuple(a for a in wanted if a.lower() not in dead)
-    if reason is None and not rcpts:
-        reason = "no active recipient left"
-    if reason is None:
-        return Claimed(row.id, row.dedupe_key, row.kind, row.campaign_id, row.agency_id, row.message_id,
-                       row.raw, rcpts, row.attempts)
-    row.status, row.last_error, row.claimed_by = "cancelled", reason, None
-    log_event(s, "outbox.cancelled", campaign_id=row.campaign_id, agency_id=row.agency_id, actor=actor,
-              at=now, detail={"key": row.dedupe_key, "message_id": row.message_id, "reason": reason})
-    return Cancelled(row.id, row.dedupe_key, reason)
+def _checked(s: Session, ids: list[int], now: datetime, actor: str) -> list[Claimed | Cancelled]:
+    rows = s.exec(select(OutboundMail).where(col(OutboundMail.id).in_(ids)).order_by(OutboundMail.id)).all()
+    reported = set(s.exec(select(Submission.campaign_id, Submission.agency_id).distinct().where(
+        col(Submission.agency_id).in_({r.agency_id for r in rows if r.agency_id is not None}))).all())
+    dead = dead_addresses(s, [a for r in rows for a in (*r.to_addrs, *r.cc_addrs)])
+    out: list[Claimed | Cancelled] = []
+    for row in rows:
+        rcpts = tuple(dict.fromkeys(a for a in (*row.to_addrs, *row.cc_addrs) if a.lower() not in dead))
+        reason = None
+        if row.kind in REMINDER_KINDS and (row.campaign_id, row.agency_id) in reported:
+            reason = "the agency has reported"
+        elif not rcpts:
+            reason = "no active recipient left"
+        if reason is None:
+            out.append(Claimed(row.id, row.dedupe_key, row.kind, row.campaign_id, row.agency_id,
+                               row.message_id, row.raw, rcpts, row.attempts))
+            continue
+        row.status, row.last_error, row.claimed_by = "cancelled", reason, None
+        _ev(s, "outbox.cancelled", row, actor, now, reason=reason)
+        out.append(Cancelled(row.id, row.dedupe_key, reason))
+    return out
 
 
 # ---------------------------------------------------------------- recording results
-def _mine(s: Session, rid: int, worker: str) -> OutboundMail | None:
-    """The row, if this worker still holds its claim (it may have been reclaimed meanwhile)."""
-    row = s.get(OutboundMail, rid)
-    return row if row is not None and row.status == "sending" and row.claimed_by == worker else None
+@dataclass(frozen=True)
+class Result:
+    """What happened to one claimed row. status: sent | retry | failed."""
+
+    claimed: Claimed
+    status: str
+    detail: str = ""                                   # the server's reply, or the error
+    failed_rcpts: dict[str, str] = field(default_factory=dict)  # address → 5xx reply
+    next_at: datetime | None = None                    # for a retry
 
 
-def _ev(s: Session, kind: str, row: OutboundMail, actor: str, now: datetime, **detail) -> None:
+def _ev(s: Session, kind: str, row, actor: str, now: datetime, **detail) -> None:
     log_event(s, kind, campaign_id=row.campaign_id, agency_id=row.agency_id, actor=actor, at=now,
               detail={"key": row.dedupe_key, "message_id": row.message_id, **detail})
 
@@ -203,63 +213,58 @@ def mark_contacts_failed(s: Session, addrs: Sequence[str], reason: str, now: dat
     return n
 
 
-def mark_sent(engine: Engine, c: Claimed, worker: str, now: datetime, response: str,
-              refused: dict[str, str], *, actor: str = "mailer") -> bool:
-    """The server accepted the message (for at least one recipient; `refused` maps the others
-    to their permanent 5xx reply, and those contacts are marked failed)."""
+def _final(r: Result, max_attempts: int) -> tuple[str, dict]:
+    """(new status, column values) for one result."""
+    c, attempts = r.claimed, r.claimed.attempts + 1
+    if r.status == "sent":
+        refused = "; ".join(f"{a}: {x}" for a, x in r.failed_rcpts.items())
+        return "sent", dict(status="sent", attempts=attempts, smtp_response=r.detail[:1000],
+                            last_error=refused[:1000])
+    if r.status == "retry" and attempts < max_attempts:
+        return "deferred", dict(status="pending", attempts=attempts, next_attempt_at=r.next_at,
+                                last_error=r.detail[:1000], claimed_by=None, claimed_at=None)
+    return "failed", dict(status="failed", attempts=attempts, last_error=r.detail[:1000])
+
+
+def record(engine: Engine, worker: str, now: datetime, results: Sequence[Result], max_attempts: int,
+           *, actor: str = "mailer") -> list[str]:
+    """Record several outcomes in one transaction; per result: sent | deferred | failed | lost
+    (lost: our claim was taken over meanwhile, e.g. after the lease ran out mid-send)."""
+    out = []
     with session_scope(engine) as s:
-        row = _mine(s, c.id, worker)
-        if row is None:
-            return False
-        row.status, row.sent_at, row.attempts = "sent", now, row.attempts + 1
-        row.smtp_response, row.last_error = response[:1000], "; ".join(f"{a}: {r}" for a, r in refused.items())
-        _ev(s, "outbox.sent", row, actor, now, rcpts=list(c.rcpts), response=response[:200],
-            refused=refused or None)
-        for addr, reply in refused.items():
-            mark_contacts_failed(s, [addr], reply, now, campaign_id=row.campaign_id, actor=actor)
-        return True
+        for r in results:
+            c = r.claimed
+            status, values = _final(r, max_attempts)
+            if status == "sent":
+                values["sent_at"] = now
+            done = s.connection().execute(
+                update(OutboundMail).where(OutboundMail.id == c.id, OutboundMail.status == "sending",
+                                           OutboundMail.claimed_by == worker).values(**values)).rowcount
+            if done != 1:
+                out.append("lost")
+                continue
+            detail = {"attempts": values["attempts"], "rcpts": list(c.rcpts)}
+            if status == "sent":
+                _ev(s, "outbox.sent", c, actor, now, response=r.detail[:200], refused=r.failed_rcpts or None,
+                    **detail)
+            elif status == "deferred":
+                _ev(s, "outbox.deferred", c, actor, now, error=r.detail[:500],
+                    next_attempt_at=r.next_at.isoformat(), **detail)
+            else:
+                _ev(s, "outbox.failed", c, actor, now, error=r.detail[:500],
+                    permanent=r.status == "failed", **detail)
+            for addr, reply in r.failed_rcpts.items():
+                mark_contacts_failed(s, [addr], reply, now, campaign_id=c.campaign_id, actor=actor)
+            out.append(status)
+    return out
 
 
-def mark_retry(engine: Engine, c: Claimed, worker: str, now: datetime, error: str, next_at: datetime,
-               max_attempts: int, *, failed_rcpts: dict[str, str] | None = None, actor: str = "mailer") -> str:
-    """A temporary failure: back to `pending` until `next_at`, or `failed` after max_attempts."""
-    with session_scope(engine) as s:
-        row = _mine(s, c.id, worker)
-        if row is None:
-            return "lost"
-        row.attempts += 1
-        row.last_error, row.claimed_by, row.claimed_at = error[:1000], None, None
-        for addr, reply in (failed_rcpts or {}).items():
-            mark_contacts_failed(s, [addr], reply, now, campaign_id=row.campaign_id, actor=actor)
-        if row.attempts >= max_attempts:
-            row.status = "failed"
-            _ev(s, "outbox.failed", row, actor, now, error=error[:500], attempts=row.attempts, permanent=False)
-            return "failed"
-        row.status, row.next_attempt_at = "pending", next_at
-        _ev(s, "outbox.deferred", row, actor, now, error=error[:500], attempts=row.attempts,
-            next_attempt_at=next_at.isoformat())
-        return "deferred"
-
-
-def mark_failed(engine: Engine, c: Claimed, worker: str, now: datetime, error: str,
-                failed_rcpts: dict[str, str], *, actor: str = "mailer") -> bool:
-    """A permanent (5xx) failure: the row `failed`, the refused recipients' contacts `failed`."""
-    with session_scope(engine) as s:
-        row = _mine(s, c.id, worker)
-        if row is None:
-            return False
-        row.status, row.attempts, row.last_error = "failed", row.attempts + 1, error[:1000]
-        _ev(s, "outbox.failed", row, actor, now, error=error[:500], attempts=row.attempts, permanent=True,
-            rcpts=list(failed_rcpts))
-        for addr, reply in failed_rcpts.items():
-            mark_contacts_failed(s, [addr], reply, now, campaign_id=row.campaign_id, actor=actor)
-        return True
-
-
-def release(engine: Engine, c: Claimed, worker: str) -> None:
-    """Give a claimed row back untouched (we could not even connect: not the message's fault)."""
+def release(engine: Engine, items: Sequence[Claimed], worker: str) -> None:
+    """Give claimed rows back untouched (never tried: we could not connect, or the pass stopped)."""
+    if not items:
+        return
     with session_scope(engine) as s:
         s.connection().execute(
-            update(OutboundMail).where(OutboundMail.id == c.id, OutboundMail.status == "sending",
-                                       OutboundMail.claimed_by == worker)
+            update(OutboundMail).where(col(OutboundMail.id).in_([c.id for c in items]),
+                                       OutboundMail.status == "sending", OutboundMail.claimed_by == worker)
             .values(status="pending", claimed_by=None, claimed_at=None))

@@ -1,0 +1,122 @@
+"""`reportbot dispatch` and `reportbot tick`: queue outbound mail into the outbox, then send it."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Callable, Iterable, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlmodel import select
+
+from bot.app import App, resolve_campaign
+from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
+from bot.cli.status_cmds import parse_now
+from bot.errors import RuntimeFailure, UserError
+from bot.mailer import SendSummary, save_sent_copies, send_outbox
+from bot.mails import Sender
+from bot.outbox import PlannedMail, queue_due, render_due
+from bot.outbox_claims import Filter, count_due
+from db.models import Campaign
+from db.types import utcnow
+
+
+def _sender(application: App) -> Sender:
+    return Sender(application.config.smtp.from_)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "x"
+
+
+def write_dry_run(mails: Iterable[PlannedMail], folder: Path) -> int:
+    """Each rendered mail as `<n>-<agency>-<kind>-<seq>.eml`; returns how many were written."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    n = 0
+    for n, p in enumerate(mails, start=1):
+        name = f"{n:04d}-{_safe(p.agency_code or '-')}-{p.kind}-{p.seq}.eml"
+        (folder / name).write_bytes(p.msg.as_bytes())
+    return n
+
+
+def _send(application: App, f: Filter, clock: Callable[[], datetime], actor: str) -> SendSummary:
+    """One mailer pass with a progress bar on stderr; copies to the Sent folder when configured."""
+    cfg = application.config
+    total = count_due(application.engine, clock(), f)
+    console = Console(stderr=True)
+    columns = (TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True,
+                  disable=total == 0 or not console.is_terminal) as bar:
+        task = bar.add_task("send", total=total)
+        summary = send_outbox(application.engine, cfg.smtp, f, clock=clock, actor=actor,
+                              on_item=lambda _status: bar.advance(task))
+    if cfg.smtp.save_to_sent and summary.sent_ids:
+        summary.copied = save_sent_copies(application.engine, cfg.imap, cfg.smtp.sent_folder,
+                                          summary.sent_ids)
+    return summary
+
+
+def _fail_if_fatal(application: App, summary: SendSummary, f: Filter, now: datetime) -> None:
+    if summary.fatal:
+        left = count_due(application.engine, now, f)
+        raise RuntimeFailure(f"{summary.fatal}; {left} mail(s) stay queued for the next run")
+
+
+@app.command()
+def dispatch(
+    campaign: CampaignOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write every rendered mail as .eml; send "
+                                          "nothing and queue nothing.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for --dry-run (default: "
+                                                "<storage>/dry-run/<timestamp>).", file_okay=False)] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Send the letter to every enrolled agency not yet sent (whatever the campaign's dispatch_at)."""
+    if out is not None and not dry_run:
+        raise UserError("--out: only used with --dry-run")
+    application = open_app(config)
+    now = utcnow()
+    if dry_run:
+        folder = out or application.config.storage_dir / "dry-run" / now.strftime("%Y%m%dT%H%M%SZ")
+        with application.session() as session:
+            c = resolve_campaign(session, campaign)
+            n = write_dry_run(render_due(session, c, now, _sender(application), application.store,
+                                         dispatch_now=True), folder)
+        typer.echo(f"{c.code}: dry run, {n} mail(s) written to {folder}; nothing sent, nothing queued")
+        return
+    with application.session() as session:
+        c = resolve_campaign(session, campaign)
+        queued = queue_due(session, c, now, _sender(application), application.store,
+                           dispatch_now=True, actor="cli")
+        code, f = c.code, Filter(campaign_id=c.id, kinds=("dispatch",))
+    summary = _send(application, f, utcnow, "cli")
+    typer.echo(f"{code}: {len(queued)} dispatch(es) queued; {summary.line()}")
+    _fail_if_fatal(application, summary, f, utcnow())
+
+
+@app.command()
+def tick(
+    now: Annotated[Optional[str], typer.Option("--now", help="Act as if it were this moment "
+                                               "(ISO 8601 with offset); default: the wall clock.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """One scheduler pass: queue what is due at NOW in every campaign, send the outbox, exit."""
+    moment = parse_now(now)
+    clock = (lambda: moment) if now else utcnow
+    application = open_app(config)
+    with application.session() as session:
+        ids = session.exec(select(Campaign.id).order_by(Campaign.id)).all()
+    queued: Counter[str] = Counter()
+    for cid in ids:  # one transaction per campaign
+        with application.session() as session:
+            c = session.get(Campaign, cid)
+            for p in queue_due(session, c, moment, _sender(application), application.store, actor="tick"):
+                queued[p.kind] += 1
+    summary = _send(application, Filter(), clock, "tick")
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(queued.items()))
+    typer.echo(f"tick at {moment.isoformat(timespec='seconds')}: {sum(queued.values())} queued"
+               + (f" ({kinds})" if kinds else "") + f"; {summary.line()}")
+    _fail_if_fatal(application, summary, Filter(), clock())
