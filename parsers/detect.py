@@ -62,12 +62,8 @@ def _ole_kind(data: bytes) -> str:
 
 
 def _looks_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        try:
-            head.decode("utf-16")
-            return True
-        except UnicodeDecodeError:
-            return False
+    if b"\x00" in head:  # only UTF-16 with its byte-order mark passes for text
+        return head.startswith((b"\xff\xfe", b"\xfe\xff"))
     bad = sum(1 for b in head if b < 9 or 13 < b < 32)
     return bad <= len(head) * 0.02
 

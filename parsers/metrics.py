@@ -145,11 +145,12 @@ def _last_subject(before: str) -> str | None:
     return "revenue" if rev > rd else "readers"
 
 
-_SENT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ\-–+•])|\n+")
+_SENT = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZĐÀ-Ỹ\-–+•\d])|(?<=[.!?;:])\n+")
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENT.split(text) if s.strip()]
+    """Sentences; a line break without punctuation before it (a broken paragraph) does not end one."""
+    return [" ".join(s.split()) for s in _SENT.split(text) if s.strip()]
 
 
 def _sign(f: str, m: Mention) -> float:

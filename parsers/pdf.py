@@ -98,7 +98,7 @@ def _new_paragraph(prev: Line, ln: Line, left: float, right: float) -> bool:
         return True
     if parse_label(ln.text)[0].kind:
         return True
-    if prev.bold != ln.bold or abs(prev.size - ln.size) > 0.6:
+    if prev.bold != ln.bold or abs(prev.size - ln.size) > 0.12 * max(prev.size, ln.size):
         return True
     if ln.page == prev.page and prev.y - ln.y > 1.9 * max(ln.size, 1):
         return True  # vertical gap: paragraph spacing

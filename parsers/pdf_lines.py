@@ -55,7 +55,7 @@ def page_lines(textpage, page_no: int, fonts: set[str]) -> list[Line]:
         if row is None:
             row = [y, h, []]
             rows.append(row)
-        row[2].append((rect.left, rect.right, ch, i, prev_kept, space))
+        row[2].append((rect.left, rect.right, ch, i, prev_kept, space, h))
         last, prev_kept, space = row, i, False
     rows.sort(key=lambda r: -r[0])
     return [ln for r in rows if (ln := _make_line(raw, r, page_no, fonts)) is not None]
@@ -79,12 +79,15 @@ def _make_line(raw, row, page_no: int, fonts: set[str]) -> Line | None:
         return None
     size, bold, font = _font(raw, chars[0][3])
     fonts.add(font)
-    # Font size in page units: the loose box height (Tf may be 1 with the size in the matrix).
-    unit = row[1] / 1.15 if row[1] > 1.5 else (size or 10.0)
+    # Font size in page units: the median loose box height (Tf may be 1 with the size in the
+    # matrix; glyphs from a fallback font have other heights).
+    heights = sorted(c[6] for c in chars)
+    h = heights[len(heights) // 2]
+    unit = h / 1.15 if h > 1.5 else (size or 10.0)
     cells, cur, prev_x1 = [], [], None
     bold_prefix, prefix_open = 0, bold
     prev_idx = None
-    for x0, x1, ch, idx, stream_prev, space_before in chars:
+    for x0, x1, ch, idx, stream_prev, space_before, _h in chars:
         if prev_x1 is not None:
             gap = x0 - prev_x1
             if gap > 2.2 * unit:

@@ -20,6 +20,7 @@ def text_blocks(text: str, page_breaks: bool = True) -> list[Block]:
     blocks: list[Block] = []
     page = 1
     buf: list[str] = []
+    wrap = _wrap_width(text)
 
     def flush():
         if buf:
@@ -39,7 +40,7 @@ def text_blocks(text: str, page_breaks: bool = True) -> list[Block]:
         if not line:
             flush()
             continue
-        if buf and _continues(buf[-1], line):
+        if buf and wrap and _continues(buf[-1], line, wrap):
             buf.append(line)
             continue
         flush()
@@ -48,9 +49,21 @@ def text_blocks(text: str, page_breaks: bool = True) -> list[Block]:
     return blocks
 
 
-def _continues(prev: str, line: str) -> bool:
-    """A hard-wrapped line: the previous one is long and unfinished, this one unlabelled."""
-    if len(prev) < 60 or prev.endswith(_SENTENCE_END):
+def _wrap_width(text: str) -> int:
+    """The width a mail client hard-wrapped the text at, or 0 when it was not wrapped."""
+    lengths = [len(x.rstrip()) for x in text.splitlines() if x.strip()]
+    if len(lengths) < 5:
+        return 0
+    width = max(lengths)
+    if width > 100:
+        return 0
+    near = sum(1 for n in lengths if n >= width - 15)
+    return width if near >= 0.3 * len(lengths) else 0
+
+
+def _continues(prev: str, line: str, wrap: int) -> bool:
+    """A hard-wrapped line: the previous one reached the wrap width unfinished, this one unlabelled."""
+    if len(prev) < wrap - 15 or prev.endswith(_SENTENCE_END):
         return False
     label, _ = parse_label(line)
     if label.kind:
