@@ -1,0 +1,218 @@
+"""The mailer against a real aiosmtpd server: retries, permanent failures, 421, rate limit,
+TLS and AUTH, concurrent senders, crashed senders, the IMAP Sent copy."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+
+from bot.mailer import Backoff, send_outbox
+from bot.mails import Sender
+from bot.outbox import queue_due
+from db.models import Contact, OutboundMail, Submission
+from db.types import utcnow
+
+from .helpers import at
+from .outbox_site import agency_row, make_site, parsed, run_cli  # noqa: F401
+
+DISPATCH = at("19/12/2024", "09:00")
+
+
+def three(**kw):
+    return [agency_row("AAA", **kw), agency_row("BBB"), agency_row("CCC")]
+
+
+def tick(site, when) -> str:
+    r = site.cli("tick", "--now", when.isoformat())
+    assert r.code == 0, r.err
+    return r.out
+
+
+def test_a_451_is_retried_at_a_later_tick_and_then_succeeds(make_site):
+    site = make_site(agencies=three(), concurrency=1)
+    site.smtp.fail_next(1, 451)
+    assert "2 sent, 1 deferred" in tick(site, DISPATCH)
+    (deferred,) = site.rows(status="pending")
+    assert deferred.attempts == 1 and "451" in deferred.last_error
+    assert deferred.next_attempt_at >= DISPATCH + timedelta(seconds=30)
+
+    assert "0 sent, 0 deferred" in tick(site, DISPATCH + timedelta(seconds=1))  # not retried in a tight loop
+    assert len(site.smtp.rejections) == 1
+
+    assert "1 sent" in tick(site, DISPATCH + timedelta(hours=2))
+    (row,) = site.rows(id=deferred.id)
+    assert row.status == "sent" and row.attempts == 2
+    assert parsed(site.smtp.messages[-1].data)["Message-ID"] == deferred.message_id
+    assert [e.kind for e in site.events("outbox.deferred")] == ["outbox.deferred"]
+
+
+def test_temporary_failures_end_as_failed_after_max_attempts_without_blaming_the_contact(make_site):
+    site = make_site(agencies=[agency_row("AAA")], max_attempts=2)
+    site.smtp.reject(451, stage="data")  # every time
+    tick(site, DISPATCH)
+    tick(site, DISPATCH + timedelta(hours=2))
+    (row,) = site.rows()
+    assert row.status == "failed" and row.attempts == 2
+    (ev,) = site.events("outbox.failed")
+    assert ev.detail["permanent"] is False
+    with site.session() as s:
+        assert s.exec(select(Contact.state)).all() == ["active"]
+
+
+def test_a_550_marks_the_contact_failed_and_nothing_more_is_sent_to_it(make_site):
+    site = make_site(agencies=[agency_row("AAA"), agency_row("BBB", emails="vanthu@bbb.example;cntt@bbb.example")])
+    site.smtp.reject_address("vanthu@aaa.example", 550)
+    site.smtp.reject_address("cntt@bbb.example", 550)
+    tick(site, DISPATCH)
+    aaa, bbb = site.agency("AAA"), site.agency("BBB")
+    (failed,) = site.rows(status="failed")
+    assert failed.agency_id == aaa.id and "550" in failed.last_error
+    with site.session() as s:
+        states = {c.email: (c.state, c.state_reason) for c in s.exec(select(Contact))}
+    assert states["vanthu@aaa.example"][0] == "failed" and "550 5.1.1" in states["vanthu@aaa.example"][1]
+    assert states["cntt@bbb.example"][0] == "failed" and states["vanthu@bbb.example"][0] == "active"
+    assert {e.detail["email"] for e in site.events("contact.failed")} == {"vanthu@aaa.example", "cntt@bbb.example"}
+    assert [m.rcpt_tos for m in site.smtp.messages] == [("vanthu@bbb.example",)]  # the other address got it
+
+    before = len(site.smtp.messages)
+    for when in (at("25/12/2024"), at("27/12/2024"), at("31/12/2024")):
+        tick(site, when)
+    later = site.smtp.messages[before:]
+    assert len(later) == 3 and all(m.rcpt_tos == ("vanthu@bbb.example",) for m in later)
+    assert len(site.rows(agency_id=aaa.id)) == 1 and len(site.smtp.rejections) == 2
+
+
+def test_a_421_closes_the_connection_and_the_next_message_reconnects(make_site):
+    site = make_site(agencies=three() + [agency_row("DDD")], concurrency=1)
+    site.smtp.reject(421, stage="data", address="vanthu@bbb.example", times=1)  # the 2nd message
+    assert "3 sent, 1 deferred" in tick(site, DISPATCH)
+    peers = [m.peer for m in site.smtp.messages]
+    assert peers[0] != peers[1] == peers[2]  # a new connection after the 421, then reused
+    (row,) = site.rows(status="pending")
+    assert row.last_error.startswith("421")
+
+
+def test_connections_are_reused_across_messages(make_site):
+    site = make_site(agencies=[agency_row(f"A{i:02d}") for i in range(12)], concurrency=2)
+    tick(site, DISPATCH)
+    assert len(site.smtp.messages) == 12 and len({m.peer for m in site.smtp.messages}) <= 2
+
+
+def test_the_rate_limit_holds_across_connections_by_server_timestamps(make_site):
+    site = make_site(agencies=[agency_row(f"A{i:02d}") for i in range(8)], rate_per_minute=300, concurrency=3)
+    tick(site, DISPATCH)
+    times = sorted(m.received_at for m in site.smtp.messages)
+    assert len(times) == 8
+    interval = 60 / 300
+    for i in range(len(times)):
+        for j in range(i + 1, len(times)):
+            # a token bucket without burst: k messages span at least k intervals (less send jitter)
+            assert (times[j] - times[i]).total_seconds() >= (j - i) * interval - 0.05, (i, j)
+
+
+def test_starttls_and_auth_as_configured(make_site, smtp_server_factory, monkeypatch):
+    server = smtp_server_factory(starttls=True, require_starttls=True, auth=("reportbot", "s3cret"),
+                                 auth_required=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_pem))  # trust the test CA, as an operator would
+    monkeypatch.setenv("REPORTBOT_SMTP_PASSWORD", "s3cret")
+    site = make_site(smtp=server, agencies=three(), security="starttls", username="reportbot")
+    tick(site, DISPATCH)
+    assert len(server.messages) == 3 and all(m.tls and m.login == "reportbot" for m in server.messages)
+
+    monkeypatch.setenv("REPORTBOT_SMTP_PASSWORD", "wrong")
+    assert site.cli("tick", "--now", at("25/12/2024").isoformat()).code == 1  # reminders queued, not sent
+    r = site.cli("tick", "--now", at("25/12/2024", "08:10").isoformat())
+    assert r.code == 1 and "refused the login of 'reportbot'" in r.err and r.err.count("\n") == 1
+    assert {(row.status, row.attempts) for row in site.rows(kind="reminder")} == {("pending", 0)}
+
+
+def test_implicit_tls(make_site, smtp_server_factory, monkeypatch):
+    server = smtp_server_factory(implicit_tls=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_pem))
+    site = make_site(smtp=server, agencies=[agency_row("AAA")], security="tls")
+    assert site.cli("dispatch").code == 0
+    (m,) = server.messages
+    assert m.tls
+
+
+def test_two_senders_at_once_never_send_the_same_row(make_site):
+    # 60 rows: more than one sender's first claims (3 connections × 16 rows), so both must work.
+    site = make_site(agencies=[agency_row(f"A{i:02d}") for i in range(60)], concurrency=3)
+    with site.session() as s:
+        queue_due(s, s.merge(site.campaign()), DISPATCH, Sender(site.app.config.smtp.from_), site.app.store)
+    summaries, start = [], threading.Barrier(2)
+
+    def sender():
+        start.wait()
+        summaries.append(send_outbox(site.app.engine, site.app.config.smtp, clock=lambda: DISPATCH))
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    mids = [parsed(m.data)["Message-ID"] for m in site.smtp.messages]
+    assert len(mids) == 60 and len(set(mids)) == 60
+    assert sum(s.sent for s in summaries) == 60 and all(s.sent for s in summaries)  # both took part
+
+
+def test_a_row_abandoned_in_sending_is_resent_with_its_message_id_after_the_lease(make_site):
+    site = make_site(agencies=[agency_row("AAA"), agency_row("BBB")])
+    with site.session() as s:
+        queue_due(s, s.merge(site.campaign()), DISPATCH, Sender(site.app.config.smtp.from_), site.app.store)
+    stale, recent = site.rows()
+    now = utcnow()
+    with site.session() as s:
+        for row, age in ((stale, timedelta(minutes=11)), (recent, timedelta(minutes=1))):
+            s.connection().execute(update(OutboundMail).where(OutboundMail.id == row.id).values(
+                status="sending", claimed_by="other-host:4242:abc", claimed_at=now - age))
+    summary = send_outbox(site.app.engine, site.app.config.smtp)
+    assert (summary.reclaimed, summary.sent) == (1, 1)
+    (m,) = site.smtp.messages
+    assert parsed(m.data)["Message-ID"] == stale.message_id and m.data == stale.raw
+    assert site.rows(id=recent.id)[0].status == "sending"  # another host's live claim is left alone
+    (ev,) = site.events("outbox.reclaimed")
+    assert ev.detail["claimed_by"] == "other-host:4242:abc"
+
+
+def test_a_reminder_queued_before_the_report_is_cancelled_when_its_turn_comes(make_site):
+    site = make_site(agencies=[agency_row("AAA"), agency_row("BBB")])
+    tick(site, DISPATCH)
+    with site.session() as s:
+        queue_due(s, s.merge(site.campaign()), at("25/12/2024"), Sender(site.app.config.smtp.from_),
+                  site.app.store)
+        s.add(Submission(campaign_id=site.campaign().id, agency_id=site.agency("AAA").id,
+                         received_at=at("25/12/2024", "08:01")))
+    out = tick(site, at("25/12/2024", "08:05"))
+    assert "1 sent, 0 deferred, 0 failed, 1 cancelled" in out
+    aaa = site.agency("AAA").id
+    (row,) = site.rows(kind="reminder", agency_id=aaa)
+    assert row.status == "cancelled" and row.last_error == "the agency has reported"
+    (ev,) = site.events("outbox.cancelled")
+    assert ev.agency_id == aaa
+    assert [parsed(m.data)["X-Reportbot-Kind"] for m in site.smtp.messages] == ["dispatch", "dispatch", "reminder"]
+
+
+def test_sent_mail_is_copied_to_the_imap_sent_folder(make_site, dovecot, imap_account, monkeypatch):
+    monkeypatch.setenv("REPORTBOT_IMAP_PASSWORD", imap_account.password)
+    site = make_site(agencies=[agency_row("AAA"), agency_row("BBB")], save_to_sent=True, sent_folder="Sent")
+    with open(site.config, "a", encoding="utf-8") as f:
+        f.write(f'[imap]\nhost = "{dovecot.host}"\nport = {dovecot.port}\nsecurity = "none"\n'
+                f'username = "{imap_account.username}"\n')
+    r = site.cli("dispatch")
+    assert r.code == 0 and "2 copied to Sent" in r.out, r.err
+    with dovecot.client(imap_account) as c:
+        c.select_folder("Sent", readonly=True)
+        fetched = c.fetch(c.search("ALL"), ["BODY.PEEK[]", "FLAGS"])
+    assert {parsed(d[b"BODY[]"])["Message-ID"] for d in fetched.values()} == {r.message_id for r in site.rows()}
+    assert all(b"\\Seen" in d[b"FLAGS"] for d in fetched.values())
+
+
+@pytest.mark.parametrize("attempt, low, high", [(1, 30, 60), (3, 120, 240), (20, 1800, 3600)])
+def test_backoff_grows_exponentially_with_jitter_and_a_cap(attempt, low, high):
+    b = Backoff(base_seconds=60, cap_seconds=3600)
+    assert b.delay(attempt, rand=lambda: 0.0).total_seconds() == low
+    assert b.delay(attempt, rand=lambda: 1.0).total_seconds() == high
