@@ -26,7 +26,7 @@ from parsers.limits import MB, Limits
 from parsers.model import Outline, OutlineNode
 
 DEFAULT_ENTRY = "parsers:parse_bytes"
-_GRACE_S = 5.0  # start-up of the child interpreter, on top of the parse's own time
+_GRACE_S = 3.0  # start-up of the child interpreter, on top of the parse's own time
 
 
 # --- outline and limits over JSON -----------------------------------------------

@@ -1,0 +1,193 @@
+"""parsers.sandbox and parsers.limits: hostile input ends in a clear reason, never a hang or crash.
+
+The misbehaving child functions below are run by the sandbox through its `entry`
+parameter ("module:function"); they live in this module so the child imports them.
+"""
+from __future__ import annotations
+
+import io
+import os
+import time
+import zipfile
+
+import docx
+import pytest
+
+from parsers.limits import Limits, RefusedInput, check_xml_prolog, check_zip
+from parsers.model import Outline, OutlineNode
+from parsers.sandbox import outline_from_json, outline_to_json, run_parse
+
+OUTLINE = Outline(code="5422/BTTTT-CBC", nodes=(
+    OutlineNode("I", "Tình hình chuyển đổi số của cơ quan báo chí trực thuộc"),
+    OutlineNode("I.1", "Việc ban hành Kế hoạch chuyển đổi số của cơ quan báo chí", aliases=("Kế hoạch chuyển đổi số",)),
+    OutlineNode("II", "Đánh giá chung", required=False),
+))
+FAST = Limits(timeout_s=2, memory_mb=512)
+
+
+# --- child functions the sandbox runs in place of parse_bytes ------------------------
+def hang(data, filename, outline, limits):
+    time.sleep(3600)
+
+
+def spin(data, filename, outline, limits):
+    while True:
+        pass
+
+
+def hog_memory(data, filename, outline, limits):
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 * 1024 * 1024))
+
+
+def crash(data, filename, outline, limits):
+    os.abort()
+
+
+def echo_outline(data, filename, outline, limits):
+    return {"source": filename, "outline": outline.code, "ids": [n.id for n in outline.nodes],
+            "aliases": list(outline.node("I.1").aliases), "bytes": len(data), "timeout": limits.timeout_s,
+            "env_has_password": any("PASSWORD" in k for k in os.environ)}
+
+
+def assert_failed_contract(result: dict, reason: str) -> None:
+    assert [s["id"] for s in result["sections"]] == ["I", "I.1", "II"]
+    assert all(s["found"] is False and s["text"] == "" and s["heading"] is None for s in result["sections"])
+    assert result["missing"] == ["I", "I.1"]
+    assert result["completeness"] == 0.0
+    assert result["outline"] == "5422/BTTTT-CBC"
+    assert len(result["warnings"]) == 1 and reason in result["warnings"][0]
+
+
+# --- sandbox ------------------------------------------------------------------------
+def test_hanging_parser_is_stopped_at_the_wall_clock_limit():
+    started = time.monotonic()
+    result = run_parse(b"hello", "h.txt", OUTLINE, FAST, entry=f"{__name__}:hang")
+    assert_failed_contract(result, "did not finish within 2 s")
+    assert time.monotonic() - started < 30
+
+
+def test_cpu_bound_parser_is_stopped():
+    result = run_parse(b"hello", "spin.txt", OUTLINE, FAST, entry=f"{__name__}:spin")
+    # RLIMIT_CPU (3 s) strikes before the wall clock (2 s + start-up grace)
+    assert_failed_contract(result, "used more than 2 s of CPU time")
+
+
+def test_memory_hungry_parser_is_stopped_with_a_memory_reason():
+    result = run_parse(b"hello", "big.docx", OUTLINE, FAST, entry=f"{__name__}:hog_memory")
+    assert_failed_contract(result, "ran out of memory (limit 512 MB)")
+
+
+def test_crashing_parser_yields_a_reason_not_an_exception():
+    result = run_parse(b"hello", "crash.pdf", OUTLINE, FAST, entry=f"{__name__}:crash")
+    assert_failed_contract(result, "crashed (SIGABRT)")
+
+
+def test_child_gets_outline_limits_and_data_but_no_secrets(monkeypatch):
+    monkeypatch.setenv("REPORTBOT_IMAP_PASSWORD", "hunter2")
+    result = run_parse(b"12345", "x.txt", OUTLINE, FAST, entry=f"{__name__}:echo_outline")
+    assert result == {"source": "x.txt", "outline": "5422/BTTTT-CBC", "ids": ["I", "I.1", "II"],
+                      "aliases": ["Kế hoạch chuyển đổi số"], "bytes": 5, "timeout": 2, "env_has_password": False}
+
+
+def test_outline_round_trips_through_json():
+    assert outline_from_json(outline_to_json(OUTLINE)) == OUTLINE
+
+
+def _bomb_docx(expanded_mb: int = 300) -> bytes:
+    """A real DOCX with one extra member of zeros that inflates ~1000:1."""
+    buf = io.BytesIO()
+    base = io.BytesIO()
+    docx.Document().save(base)
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            out.writestr(item, src.read(item))
+        with out.open("word/media/image1.bin", "w") as member:
+            block = bytes(1024 * 1024)
+            for _ in range(expanded_mb):
+                member.write(block)
+    return buf.getvalue()
+
+
+def test_zip_bomb_docx_is_refused_by_the_real_parser():
+    result = run_parse(_bomb_docx(), "bomb.docx", OUTLINE, Limits(timeout_s=60))
+    assert_failed_contract(result, "zip")
+    assert "limit" in result["warnings"][0]
+
+
+def test_real_parser_reports_a_corrupt_file_instead_of_raising():
+    result = run_parse(b"PK\x03\x04" + os.urandom(2000), "broken.docx", OUTLINE, Limits(timeout_s=60))
+    assert all(s["found"] is False for s in result["sections"])
+    assert result["warnings"] and result["warnings"][0].startswith("broken.docx: ")
+
+
+# --- limits: zip and XML checks --------------------------------------------------------
+def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def test_ordinary_docx_passes_the_zip_checks():
+    buf = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Báo cáo kết quả chuyển đổi số")
+    document.save(buf)
+    stats = check_zip(buf.getvalue(), Limits())
+    assert stats.members > 5 and stats.nested_archives == 0
+
+
+def test_highly_compressed_member_is_refused_by_ratio():
+    with pytest.raises(RefusedInput, match="ratio limit"):
+        check_zip(_zip({"a.bin": bytes(20 * 1024 * 1024)}), Limits())
+
+
+def test_total_expanded_size_is_capped():
+    limits = Limits(max_uncompressed_bytes=3 * 1024 * 1024, max_zip_ratio=10_000)
+    with pytest.raises(RefusedInput, match="size limit"):
+        check_zip(_zip({f"part{i}.bin": bytes(1024 * 1024) for i in range(5)}), limits)
+
+
+def test_member_count_is_capped():
+    with pytest.raises(RefusedInput, match="members, over the limit of 10"):
+        check_zip(_zip({f"f{i}.txt": b"x" for i in range(11)}), Limits(max_zip_members=10))
+
+
+def test_nesting_depth_is_capped():
+    inner = _zip({"report.txt": b"ok"})
+    for level in range(4):
+        inner = _zip({f"level{level}.zip": inner})
+    with pytest.raises(RefusedInput, match="nested deeper than 3"):
+        check_zip(inner, Limits())
+    assert check_zip(inner, Limits(max_nesting_depth=5)).nested_archives == 4
+
+
+@pytest.mark.parametrize("xml", [
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><w:document>&lol2;</w:document>',
+    b'<?xml version="1.0"?>\n<!-- comment -->\n<!DOCTYPE foo SYSTEM "file:///etc/passwd"><foo/>',
+    '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><x/>'.encode("utf-16"),
+])
+def test_xml_part_declaring_entities_is_refused(xml):
+    with pytest.raises(RefusedInput, match="DOCTYPE/ENTITY"):
+        check_zip(_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": xml}), Limits())
+
+
+def test_doctype_word_in_body_text_is_not_mistaken_for_a_dtd():
+    check_xml_prolog(b'<?xml version="1.0"?><w:document><w:t>&lt;!DOCTYPE html&gt; <!ENTITY</w:t></w:document>')
+
+
+def test_password_protected_zip_member_is_refused():
+    data = bytearray(_zip({"report.docx": b"secret"}, zipfile.ZIP_STORED))
+    data[6] |= 0x01  # general-purpose flag bit 0 in the local header...
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 8] |= 0x01  # ...and in the central directory
+    with pytest.raises(RefusedInput, match="password-protected"):
+        check_zip(bytes(data), Limits())
+
+
+def test_oversized_file_is_refused_before_reading():
+    with pytest.raises(RefusedInput, match="over the 1 MB limit"):
+        check_zip(bytes(2 * 1024 * 1024), Limits(max_file_bytes=1024 * 1024))
