@@ -85,8 +85,9 @@ _UNICODE_VI = re.compile("[\u1ea0-\u1ef9\u0102\u0103\u0110\u0111\u01a0\u01a1\u01
 
 _TONE_MARKS = _GRAVE + _ACUTE + _TILDE + _HOOK + _DOT
 # Old-style placement: tone on the first vowel of an open "oa", "oe", "uy".
+# ("ua" in "của", "múa" is not such a pair: its tone stays on the u.)
 _OLD_TONE = re.compile(
-    "([oOuU])([" + _TONE_MARKS + "])([aAeEyY])(?![\\w\u0300-\u036f])"
+    "(?:([oO])([" + _TONE_MARKS + "])([aAeE])|([uU])([" + _TONE_MARKS + "])([yY]))(?![\\w\u0300-\u036f])"
 )
 _SPACE = re.compile(r"\s+")
 _ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})
@@ -100,7 +101,8 @@ def nfc(s: str) -> str:
 def fold(s: str) -> str:
     """A matching key: NFC, casefolded, new-style tone placement, single spaces."""
     d = unicodedata.normalize("NFD", s.translate(_ETH))
-    d = _OLD_TONE.sub(r"\1\3\2", d)
+    d = _OLD_TONE.sub(lambda m: m.group(1) + m.group(3) + m.group(2) if m.group(1)
+                      else m.group(4) + m.group(6) + m.group(5), d)
     folded = unicodedata.normalize("NFC", d.casefold())
     return _SPACE.sub(" ", folded).strip()
 

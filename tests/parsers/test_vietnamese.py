@@ -63,6 +63,12 @@ def test_fold_keeps_tone_of_closed_syllables_where_it_is():
     assert fold("hoàn thành") == "hoàn thành"
 
 
+@pytest.mark.parametrize("word", ["của", "múa", "lúa", "chùa", "Của", "thuở", "quý", "khuya"])
+def test_fold_leaves_words_without_placement_variants_alone(word):
+    """Regression: "ua" was once treated like "oa", turning "của" into "cuả"."""
+    assert fold(word) == word.casefold()
+
+
 def test_fold_distinguishes_different_words():
     assert fold("hòa") != fold("họa")
     assert fold("thủy") != fold("thùy")
