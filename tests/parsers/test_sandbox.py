@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import time
 import zipfile
 
@@ -48,7 +49,9 @@ def crash(data, filename, outline, limits):
 def echo_outline(data, filename, outline, limits):
     return {"source": filename, "outline": outline.code, "ids": [n.id for n in outline.nodes],
             "aliases": list(outline.node("I.1").aliases), "bytes": len(data), "timeout": limits.timeout_s,
-            "env_has_password": any("PASSWORD" in k for k in os.environ)}
+            "env_has_password": any("PASSWORD" in k for k in os.environ),
+            "rlimit_as_mb": resource.getrlimit(resource.RLIMIT_AS)[0] // (1024 * 1024),
+            "rlimit_cpu_s": resource.getrlimit(resource.RLIMIT_CPU)[0]}
 
 
 def assert_failed_contract(result: dict, reason: str) -> None:
@@ -70,8 +73,9 @@ def test_hanging_parser_is_stopped_at_the_wall_clock_limit():
 
 def test_cpu_bound_parser_is_stopped():
     result = run_parse(b"hello", "spin.txt", OUTLINE, FAST, entry=f"{__name__}:spin")
-    # RLIMIT_CPU (3 s) strikes before the wall clock (2 s + start-up grace)
-    assert_failed_contract(result, "used more than 2 s of CPU time")
+    # RLIMIT_CPU (3 s) strikes first on an idle machine, the wall clock on a busy one
+    assert_failed_contract(result, "2 s")
+    assert "CPU time" in result["warnings"][0] or "did not finish" in result["warnings"][0]
 
 
 def test_memory_hungry_parser_is_stopped_with_a_memory_reason():
@@ -84,11 +88,12 @@ def test_crashing_parser_yields_a_reason_not_an_exception():
     assert_failed_contract(result, "crashed (SIGABRT)")
 
 
-def test_child_gets_outline_limits_and_data_but_no_secrets(monkeypatch):
+def test_child_gets_outline_data_and_rlimits_but_no_secrets(monkeypatch):
     monkeypatch.setenv("REPORTBOT_IMAP_PASSWORD", "hunter2")
     result = run_parse(b"12345", "x.txt", OUTLINE, FAST, entry=f"{__name__}:echo_outline")
     assert result == {"source": "x.txt", "outline": "5422/BTTTT-CBC", "ids": ["I", "I.1", "II"],
-                      "aliases": ["Kế hoạch chuyển đổi số"], "bytes": 5, "timeout": 2, "env_has_password": False}
+                      "aliases": ["Kế hoạch chuyển đổi số"], "bytes": 5, "timeout": 2, "env_has_password": False,
+                      "rlimit_as_mb": 512, "rlimit_cpu_s": 3}
 
 
 def test_outline_round_trips_through_json():
