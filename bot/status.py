@@ -111,3 +111,70 @@ def campaign_status(session: Session, campaign: Campaign, now: datetime) -> list
             "last_event": f.last_event, "last_event_at": _iso(f.last_event_at, tz),
         })
     return out
+
+
+# ---------------------------------------------------------------- service health
+SERVICE_KEYS = {"started": "service:started", "stopped": "service:stopped", "last_tick": "service:last_tick"}
+
+
+def service_health(session: Session, now: datetime) -> dict:
+    """How the service is doing, for `reportbot status`: last inbox check, last tick (and how long
+    ago, judged at `now`), outbox backlog (pending + sending), quarantine and failed intake."""
+    from db.models import InboundMessage, MailboxState, ServiceState
+
+    def ago(t: datetime | None) -> float | None:
+        return None if t is None else round((now - t).total_seconds(), 1)
+
+    state = {name: session.get(ServiceState, key) for name, key in SERVICE_KEYS.items()}
+    at = {name: _state_at(row) for name, row in state.items()}
+    checked = session.exec(select(func.max(MailboxState.last_check_at))).one()
+    outbox = dict(session.exec(select(OutboundMail.status, func.count()).group_by(OutboundMail.status)).all())
+    inbound = dict(session.exec(select(InboundMessage.state, func.count()).group_by(InboundMessage.state)).all())
+    tick = (state["last_tick"].value or {}) if state["last_tick"] else {}
+    return {
+        "last_inbox_check_at": _iso(checked, ZoneInfo("UTC")), "last_inbox_check_age_s": ago(checked),
+        "last_tick_at": _iso(at["last_tick"], ZoneInfo("UTC")), "last_tick_age_s": ago(at["last_tick"]),
+        "last_tick_error": tick.get("fatal"),
+        "service_started_at": _iso(at["started"], ZoneInfo("UTC")),
+        "service_stopped_at": _iso(at["stopped"], ZoneInfo("UTC")) if _after(at["stopped"], at["started"]) else None,
+        "outbox_backlog": outbox.get("pending", 0) + outbox.get("sending", 0),
+        "outbox_failed": outbox.get("failed", 0),
+        "quarantine": inbound.get("quarantined", 0),
+        "failed_inbound": inbound.get("failed", 0),
+        "inbound_waiting": inbound.get("stored", 0) + inbound.get("processing", 0),
+    }
+
+
+def _state_at(row) -> datetime | None:
+    at = (row.value or {}).get("at") if row is not None else None
+    return datetime.fromisoformat(at) if at else None
+
+
+def _after(a: datetime | None, b: datetime | None) -> bool:
+    return a is not None and (b is None or a >= b)
+
+
+def health_lines(h: dict) -> list[str]:
+    """The health as short readable lines (under the status table)."""
+    def when(key: str) -> str:
+        t, age = h[f"{key}_at"], h.get(f"{key}_age_s")
+        if t is None:
+            return "never"
+        return f"{t[:16].replace('T', ' ')} UTC" + ("" if age is None else f" ({_age(age)} ago)")
+
+    running = "stopped" if h["service_stopped_at"] else ("started " + h["service_started_at"][:16].replace("T", " ")
+                                                         + " UTC" if h["service_started_at"] else "never started")
+    return [
+        f"Service: {running}; last tick {when('last_tick')}"
+        + (f" — sending failed: {h['last_tick_error']}" if h["last_tick_error"] else ""),
+        f"Inbox: last check {when('last_inbox_check')}; {h['inbound_waiting']} waiting, "
+        f"{h['quarantine']} in quarantine, {h['failed_inbound']} failed",
+        f"Outbox: {h['outbox_backlog']} waiting to be sent, {h['outbox_failed']} failed",
+    ]
+
+
+def _age(seconds: float) -> str:
+    s = abs(int(seconds))
+    text = f"{s} s" if s < 120 else (f"{s // 60} min" if s < 7200 else
+                                     (f"{s // 3600} h" if s < 172800 else f"{s // 86400} d"))
+    return text if seconds >= 0 else f"in {text}"

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Callable, Iterable, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlmodel import select
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from bot.app import App, resolve_campaign
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
@@ -20,7 +25,6 @@ from bot.mailer import SendSummary, save_sent_copies, send_outbox
 from bot.mails import Sender
 from bot.outbox import PlannedMail, queue_due, render_due
 from bot.outbox_claims import Filter, count_due
-from db.models import Campaign
 from db.types import utcnow
 
 
@@ -63,6 +67,8 @@ def _fail_if_fatal(application: App, summary: SendSummary, f: Filter, now: datet
     if summary.fatal:
         left = count_due(application.engine, now, f)
         raise RuntimeFailure(f"{summary.fatal}; {left} mail(s) stay queued for the next run")
+    if summary.errors:
+        raise RuntimeFailure("; ".join(summary.errors))
 
 
 @app.command()
@@ -70,7 +76,7 @@ def dispatch(
     campaign: CampaignOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write every rendered mail as .eml; send "
                                           "nothing and queue nothing.")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for --dry-run (default: "
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for --dry-run (default: "
                                                 "<storage>/dry-run/<timestamp>).", file_okay=False)] = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -99,24 +105,20 @@ def dispatch(
 
 @app.command()
 def tick(
-    now: Annotated[Optional[str], typer.Option("--now", help="Act as if it were this moment "
+    now: Annotated[str | None, typer.Option("--now", help="Act as if it were this moment "
                                                "(ISO 8601 with offset); default: the wall clock.")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """One scheduler pass: queue what is due at NOW in every campaign, send the outbox, exit."""
+    """One scheduler pass: queue what is due at NOW in every campaign, send the outbox and the
+    staff digest when due, exit."""
+    from bot.scheduler import run_tick
+
     moment = parse_now(now)
-    clock = (lambda: moment) if now else utcnow
     application = open_app(config)
-    with application.session() as session:
-        ids = session.exec(select(Campaign.id).order_by(Campaign.id)).all()
-    queued: Counter[str] = Counter()
-    for cid in ids:  # one transaction per campaign
-        with application.session() as session:
-            c = session.get(Campaign, cid)
-            for p in queue_due(session, c, moment, _sender(application), application.store, actor="tick"):
-                queued[p.kind] += 1
-    summary = _send(application, Filter(), clock, "tick")
-    kinds = ", ".join(f"{n} {k}" for k, n in sorted(queued.items()))
-    typer.echo(f"tick at {moment.isoformat(timespec='seconds')}: {sum(queued.values())} queued"
-               + (f" ({kinds})" if kinds else "") + f"; {summary.line()}")
-    _fail_if_fatal(application, summary, Filter(), clock())
+    summary = run_tick(application, moment, clock=None if now else utcnow, actor="tick")
+    typer.echo(f"tick at {moment.isoformat(timespec='seconds')}: {summary.line()}")
+    if summary.fatal:
+        left = count_due(application.engine, moment if now else utcnow(), Filter())
+        raise RuntimeFailure(f"{summary.fatal}; {left} mail(s) stay queued for the next run")
+    if summary.errors:
+        raise RuntimeFailure("; ".join(summary.errors))

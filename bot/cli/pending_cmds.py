@@ -10,12 +10,6 @@ def _unavailable(name: str) -> None:
 
 
 @app.command()
-def run(config: ConfigOpt = None) -> None:
-    """The long-running service (inbox watcher + scheduler)."""
-    _unavailable("run")
-
-
-@app.command()
 def demo(config: ConfigOpt = None) -> None:
     """The whole job on the embedded default with simulated agencies."""
     _unavailable("demo")

@@ -15,7 +15,7 @@ from rich.table import Table
 from bot.app import resolve_campaign
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
 from bot.errors import UserError
-from bot.status import STATES, campaign_status
+from bot.status import STATES, campaign_status, health_lines, service_health
 from db.types import utcnow
 
 CSV_FIELDS = ("agency", "name", "category", "state", "sent_at", "received_at", "on_time", "completeness",
@@ -77,12 +77,21 @@ def status(
     campaign: CampaignOpt = None,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
     now: NowOpt = None,
+    health: Annotated[bool, typer.Option("--health", help="Only the service's health (last tick, last inbox "
+                                         "check, outbox backlog, quarantine); a JSON object with --format json.")] = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Show the receipt status of every agency in a campaign."""
+    """Show the receipt status of every agency in a campaign, and the service's health."""
+    if health and format is Format.csv:
+        raise UserError("--health: use it with --format table or json")
     moment = parse_now(now)
     application = open_app(config)
     with application.session() as session:
+        svc = service_health(session, moment)
+        if health:
+            typer.echo(json.dumps(svc, ensure_ascii=False, indent=2) if format is Format.json
+                       else "\n".join(health_lines(svc)))
+            return
         c = resolve_campaign(session, campaign)
         rows = campaign_status(session, c, moment)
         title = f"{c.code} — {c.title}"
@@ -93,4 +102,6 @@ def status(
     else:
         console = Console()
         console.print(_table(rows, title))
+        for line in health_lines(svc):  # the summary stays the last line
+            console.print(line, highlight=False)
         console.print(summary_line(rows))

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
+from typing import Callable
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.campaign import campaign_outline
@@ -28,6 +30,7 @@ from bot.intake.rawstore import mail_store
 from bot.intake.verify import verify
 from bot.mails import ReceivedFile, Receipt, SectionRef, Sender
 from bot.outbox import queue_ack
+from bot.outbox_claims import _claimer_gone, worker_name
 from bot.store import BlobStore
 from db.engine import session_scope
 from db.events import log_event
@@ -54,6 +57,8 @@ class Intake:
     config: Config
     engine: object
     directory: Directory | None = None
+    # Set by a service that is shutting down: messages not yet started are left for the next run.
+    should_stop: Callable[[], bool] | None = None
     _outlines: dict[int, object] = field(default_factory=dict)
 
     @property
@@ -75,13 +80,86 @@ class Intake:
         return self.directory
 
 
-def process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: str | None = None,
-            actor: str = "intake") -> Outcome:
+# ---------------------------------------------------------------- claiming a stored message
+# Several watchers (processes) may fetch the same message. Before the steps run, the row is
+# claimed with a conditional UPDATE, stored → processing (reason names the worker, processed_at
+# the moment): exactly one worker gets it. A claim whose worker is gone (same host, pid dead)
+# or older than CLAIM_LEASE is taken over; a worker that fails puts the row back to stored.
+CLAIM_LEASE = timedelta(minutes=30)
+CLAIM_PREFIX = "processing by "
+BUSY = "being processed by another worker"
+
+
+def _abandoned(holder: str, since: datetime | None, now: datetime) -> bool:
+    return since is None or since < now - CLAIM_LEASE or _claimer_gone(holder.removeprefix(CLAIM_PREFIX))
+
+
+def _claim(intake: Intake, inbound_id: int, now: datetime) -> str | Outcome:
+    """This worker's claim token, or the Outcome to report when the row is not ours to process
+    (state "stored" while another worker has it: the caller then leaves the message in the inbox)."""
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         if row is None:
             raise LookupError(f"no inbound message #{inbound_id}")
-        if row.state != "stored" and not (force_agency and row.state == "quarantined"):
+        if row.state not in ("stored", "processing"):
+            return _outcome(row)
+        state, holder, since = row.state, row.reason, row.processed_at
+    busy = Outcome(inbound_id, "stored", "", reason=BUSY)
+    if state == "processing" and not _abandoned(holder, since, now):
+        return busy
+    token = CLAIM_PREFIX + worker_name("intake")
+    same = [InboundMessage.state == state] + ([InboundMessage.reason == holder] if state == "processing" else [])
+    with session_scope(intake.engine) as s:  # the UPDATE is the transaction's first statement
+        won = s.connection().execute(update(InboundMessage).where(InboundMessage.id == inbound_id, *same)
+                                     .values(state="processing", reason=token, processed_at=now)).rowcount
+    return token if won == 1 else busy
+
+
+def _unclaim(intake: Intake, inbound_id: int, token: str) -> None:
+    with session_scope(intake.engine) as s:
+        s.connection().execute(update(InboundMessage).where(
+            InboundMessage.id == inbound_id, InboundMessage.state == "processing", InboundMessage.reason == token)
+            .values(state="stored", reason=""))
+
+
+def release_abandoned_claims(intake: Intake, now: datetime) -> int:
+    """Rows left `processing` by a worker that died go back to `stored` (then the next pass
+    processes them even when their message is no longer in the inbox)."""
+    with session_scope(intake.engine) as s:
+        rows = s.exec(select(InboundMessage.id, InboundMessage.reason, InboundMessage.processed_at)
+                      .where(InboundMessage.state == "processing")).all()
+    released = 0
+    for rid, holder, since in rows:
+        if _abandoned(holder, since, now):
+            _unclaim(intake, rid, holder)
+            released += 1
+    return released
+
+
+def process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: str | None = None,
+            actor: str = "intake") -> Outcome:
+    if intake.should_stop is not None and intake.should_stop():
+        return Outcome(inbound_id, "stored", "", reason="stopping: left for the next run")
+    token = None
+    if not force_agency:
+        claimed = _claim(intake, inbound_id, now)
+        if isinstance(claimed, Outcome):
+            return claimed
+        token = claimed
+    try:
+        return _process(intake, inbound_id, now, force_agency=force_agency, actor=actor)
+    except BaseException:
+        if token:
+            _unclaim(intake, inbound_id, token)
+        raise
+
+
+def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: str | None,
+             actor: str) -> Outcome:
+    with session_scope(intake.engine) as s:
+        row = s.get(InboundMessage, inbound_id)
+        allowed = ("stored", "quarantined") if force_agency else ("processing",)
+        if row.state not in allowed:
             return _outcome(row)
         raw = intake.mail.read_rel(row.raw_path)
     msg = parse_message(raw)
