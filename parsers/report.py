@@ -118,24 +118,24 @@ def _preview(text: str, width: int) -> str:
     return one if len(one) <= width else one[: width - 1] + "…"
 
 
-def format_text(report: ParsedReport, width: int = 100) -> str:
-    """Human-readable summary for `reportbot parse --format text`."""
+def format_text(report: dict, width: int = 100) -> str:
+    """Human-readable summary of a parse result (the contract dict) for `--format text`."""
     lines = [
-        f"{report.source}  [{report.format}{', OCR' if report.ocr else ''}"
-        f"{', ' + report.encoding_fixed if report.encoding_fixed else ''}]  "
-        f"outline {report.outline}  completeness {report.completeness:.0%}",
+        f"{report['source']}  [{report['format']}{', OCR' if report['ocr'] else ''}"
+        f"{', ' + report['encoding_fixed'] if report['encoding_fixed'] else ''}]  "
+        f"outline {report['outline']}  completeness {report['completeness']:.0%}",
     ]
-    for s in report.sections:
-        mark = "✓" if s.found else "✗"
-        depth = s.id.count(".")
-        head = _preview(s.heading or "—", width - 12 - 2 * depth)
-        lines.append(f"{'  ' * depth}{mark} {s.id:<6} {head}")
-        if s.found and s.text:
-            lines.append(f"{'  ' * depth}         {_preview(s.text, width - 9 - 2 * depth)}")
-    if report.missing:
-        lines.append("Thiếu: " + ", ".join(report.missing))
-    for m in report.metrics:
-        lines.append(f"  {m.name} = {m.value} {m.unit} ({m.section}): {_preview(m.evidence, 60)}")
-    for w in report.warnings:
+    for s in report["sections"]:
+        mark = "✓" if s["found"] else "✗"
+        depth = s["id"].count(".")
+        head = _preview(s["heading"] or "—", width - 12 - 2 * depth)
+        lines.append(f"{'  ' * depth}{mark} {s['id']:<6} {head}")
+        if s["found"] and s["text"]:
+            lines.append(f"{'  ' * depth}         {_preview(s['text'], width - 9 - 2 * depth)}")
+    if report["missing"]:
+        lines.append("Thiếu: " + ", ".join(report["missing"]))
+    for m in report["metrics"]:
+        lines.append(f"  {m['name']} = {m['value']} {m['unit']} ({m['section']}): {_preview(m['evidence'], 60)}")
+    for w in report["warnings"]:
         lines.append(f"! {w}")
     return "\n".join(lines)

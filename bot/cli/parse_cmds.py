@@ -43,8 +43,9 @@ def _outline(campaign: str | None, outline_file: Path | None, config: Path | Non
     return default_outline()
 
 
-def parse_one(path: Path, outline: Outline):
-    from parsers import parse_bytes
+def parse_one(path: Path, outline: Outline) -> dict:
+    """The contract dict; the parse runs in the sandbox (time and memory limits)."""
+    from parsers.sandbox import run_parse
 
     try:
         data = path.read_bytes()
@@ -54,7 +55,7 @@ def parse_one(path: Path, outline: Outline):
         raise UserError(f"{path}: is a folder, not a file") from None
     except OSError as e:
         raise UserError(f"{path}: cannot read: {e.strerror}") from None
-    return parse_bytes(data, path.name, outline)
+    return run_parse(data, path.name, outline)
 
 
 @app.command()
@@ -76,5 +77,4 @@ def parse(
     if format is ParseFormat.text:
         typer.echo("\n\n".join(format_text(r) for r in reports))
         return
-    out = [r.to_json() for r in reports]
-    typer.echo(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=2))
+    typer.echo(json.dumps(reports[0] if len(reports) == 1 else reports, ensure_ascii=False, indent=2))

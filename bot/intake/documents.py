@@ -50,11 +50,8 @@ def _is_document(f: ExtractedFile) -> bool:
 
 
 def parse_document(data: bytes, filename: str, outline: Outline) -> dict:
-    try:
-        from parsers.sandbox import run_parse
-    except ImportError:  # TEMPORARY until the sandbox lands
-        from parsers import parse_bytes
-        return parse_bytes(data, filename, outline).to_json()
+    from parsers.sandbox import run_parse
+
     return run_parse(data, filename, outline)
 
 
