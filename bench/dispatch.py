@@ -31,25 +31,25 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import text, update  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlalchemy import text, update
+from sqlmodel import select
 
-from bot.agencies import import_agencies  # noqa: E402
-from bot.agencies_file import AgencyRow  # noqa: E402
-from bot.app import App  # noqa: E402
-from bot.campaign import DOCX_TYPE, load_campaign  # noqa: E402
-from bot.config import parse_config  # noqa: E402
-from bot.mailer import send_outbox  # noqa: E402
-from bot.mails import Sender  # noqa: E402
-from bot.outbox import queue_due  # noqa: E402
-from db.engine import migrate  # noqa: E402
-from db.models import Campaign, OutboundMail  # noqa: E402
+from bot.agencies import import_agencies
+from bot.agencies_file import AgencyRow
+from bot.app import App
+from bot.campaign import DOCX_TYPE, load_campaign
+from bot.config import parse_config
+from bot.mailer import send_outbox
+from bot.mails import Sender
+from bot.outbox import queue_due
+from db.engine import migrate
+from db.models import Campaign, OutboundMail
 
 SINK = r"""
 import asyncio, socket, sys, threading
@@ -140,7 +140,7 @@ def phase_queue(app: App) -> tuple[int, float]:
     t = time.perf_counter()
     with app.session() as s:
         c = s.exec(select(Campaign)).one()
-        n = len(queue_due(s, c, datetime.now(timezone.utc), Sender(app.config.smtp.from_), app.store,
+        n = len(queue_due(s, c, datetime.now(UTC), Sender(app.config.smtp.from_), app.store,
                           dispatch_now=True))
     return n, time.perf_counter() - t
 

@@ -4,9 +4,13 @@
   from message to message; a token bucket spaces messages to `rate_per_minute`
   across all connections (burst 1: providers count per minute, and a steady
   flow never trips them).
-- Each task claims one due row at a time (bot/outbox_claims.py: a conditional
-  UPDATE, so no two senders — tasks or processes — send the same row), waits
-  for a token, sends the stored bytes unchanged, and records the outcome.
+- Each task claims a few due rows at a time (bot/outbox_claims.py: a
+  conditional UPDATE, so no two senders — tasks or processes — send the same
+  row), and for each one waits for a token, sends the stored bytes unchanged
+  (`sendmail(from, rcpts, raw)`), and records the outcome. Outcomes waiting at
+  the same moment are committed together (group commit); a task moves on only
+  once its outcome is committed, so at most one message per connection is ever
+  "accepted by the server but not yet recorded".
 - Outcomes: 2xx → `sent`. 4xx, a dropped connection or any unexpected error →
   back to `pending` with exponential backoff and jitter (the item is pushed
   back, never retried in a tight loop; a pass only sends rows due at its
@@ -22,8 +26,12 @@ Restart safety: a row is written before sending; a crash after the server's
 with the same Message-ID (see bot/outbox_claims.py). That in-flight message is
 the one duplicate a receiver can see, and it collapses by Message-ID.
 
+Clocks: `clock` (injected; `reportbot tick --now` fixes it) dates claims,
+outcomes, backoff and events; the token bucket runs on the event loop's
+monotonic clock because it paces real sockets.
+
 The database is touched from one worker thread (SQLite then never contends
-with itself); the clock is injected (`clock`) and read once per decision.
+with itself).
 """
 from __future__ import annotations
 
@@ -31,23 +39,34 @@ import asyncio
 import logging
 import random
 import ssl
-from concurrent.futures import ThreadPoolExecutor
 from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Callable, Sequence
 
 import aiosmtplib
 from aiosmtplib import (
-    SMTPAuthenticationError, SMTPException, SMTPRecipientsRefused, SMTPResponseException,
+    SMTPAuthenticationError,
+    SMTPException,
+    SMTPRecipientsRefused,
+    SMTPResponseException,
     SMTPSenderRefused,
 )
 from sqlalchemy import Engine
 
 from bot.config import ImapConfig, SmtpConfig
 from bot.outbox_claims import (
-    Cancelled, Claimed, Filter, Result, claim_batch, reclaim_stale, record, release, worker_name,
+    Cancelled,
+    Claimed,
+    Filter,
+    Result,
+    claim_batch,
+    reclaim_stale,
+    record,
+    release,
+    worker_name,
 )
 from db.types import utcnow
 
@@ -165,8 +184,8 @@ class Mailer:
         self._open: set[int] = set()  # ids of the connections currently up
 
     # -- the pass --------------------------------------------------------------------------
-    async def run(self, f: Filter = Filter()) -> SendSummary:
-        self._filter, self._stop = f, asyncio.Event()
+    async def run(self, f: Filter | None = None) -> SendSummary:
+        self._filter, self._stop = f or Filter(), asyncio.Event()
         self._bucket = TokenBucket(self.smtp.rate_per_minute)
         self._results: asyncio.Queue = asyncio.Queue()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="outbox-db")
@@ -174,10 +193,14 @@ class Mailer:
             self.summary.reclaimed = await self._db(reclaim_stale, self.engine, self.clock(), self.lease,
                                                     actor=self.actor)
             recorder = asyncio.create_task(self._recorder())
-            try:
-                await asyncio.gather(*(self._worker() for _ in range(self.smtp.concurrency)))
+            try:  # let every worker finish (and give back its claims) before reporting a failure
+                ended = await asyncio.gather(*(self._worker() for _ in range(self.smtp.concurrency)),
+                                             return_exceptions=True)
             finally:
                 recorder.cancel()
+            for e in ended:
+                if isinstance(e, BaseException):
+                    raise e
         finally:
             self._pool.shutdown(wait=True)
         return self.summary
@@ -243,7 +266,7 @@ class Mailer:
             await self._close(conn)
             raise FatalSmtp(f"SMTP server {where} refused the login of {cfg.username!r}: "
                             f"{_reply(e.code, e.message)}") from None
-        except (SMTPException, OSError, asyncio.TimeoutError, ssl.SSLError) as e:
+        except (TimeoutError, SMTPException, OSError, ssl.SSLError) as e:
             await self._close(conn)
             raise FatalSmtp(f"cannot connect to SMTP server {where} ({cfg.security}): "
                             f"{type(e).__name__}: {e}") from None
@@ -257,13 +280,13 @@ class Mailer:
                 await conn.quit()
             else:
                 conn.close()
-        except Exception:  # closing a broken connection may fail; it is gone either way
+        except Exception:  # noqa: BLE001 — closing a broken connection may fail; it is gone anyway
             conn.close()
 
     async def _deliver(self, conn: aiosmtplib.SMTP, c: Claimed) -> Outcome:
         try:
             refused, response = await conn.sendmail(self.mail_from, list(c.rcpts), c.raw)
-        except Exception as e:  # noqa: BLE001 — every failure is classified, none escapes the worker
+        except Exception as e:
             if not isinstance(e, (SMTPException, OSError, asyncio.TimeoutError)):
                 log.exception("sending %s failed unexpectedly", c.key)
             outcome = classify(e, c.rcpts)
@@ -291,7 +314,7 @@ class Mailer:
             try:
                 statuses = await self._db(record, self.engine, self.worker, self.clock(),
                                           [r for r, _ in batch], self.smtp.max_attempts, actor=self.actor)
-            except Exception as e:  # the database failed: each waiting worker raises it
+            except Exception as e:  # noqa: BLE001 — the database failed: each waiting worker raises it
                 for _, done in batch:
                     done.set_exception(e)
                 continue
@@ -304,7 +327,7 @@ class Mailer:
             self.on_item(status)
 
 
-def send_outbox(engine: Engine, smtp: SmtpConfig, f: Filter = Filter(), **kw) -> SendSummary:
+def send_outbox(engine: Engine, smtp: SmtpConfig, f: Filter | None = None, **kw) -> SendSummary:
     """One pass over the outbox's due rows (blocking wrapper around Mailer.run)."""
     return asyncio.run(Mailer(engine, smtp, **kw).run(f))
 

@@ -18,25 +18,42 @@ Sending is bot/mailer.py's job.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
+from bot.errors import RuntimeFailure
 from bot.mails import (
-    Attachment, MailAgency, MailCampaign, Receipt, Sender, build_ack, build_digest,
-    build_dispatch, build_overdue, build_reminder,
+    Attachment,
+    MailAgency,
+    MailCampaign,
+    Receipt,
+    Sender,
+    build_ack,
+    build_digest,
+    build_dispatch,
+    build_overdue,
+    build_reminder,
 )
 from bot.planner import AgencyFacts, CampaignPlan, DueMail, SentMail, plan_due
 from bot.store import BlobStore, sha256_hex
-from bot.errors import RuntimeFailure
 from db.events import log_event
-from db.models import Agency, Campaign, Contact, Enrollment, InboundMessage, OutboundMail, Submission
+from db.models import (
+    Agency,
+    Campaign,
+    Contact,
+    Enrollment,
+    InboundMessage,
+    OutboundMail,
+    Submission,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +120,7 @@ def _letter_request(c: Campaign) -> tuple[str, ...]:
         if path is None or sha256_hex(path.read_bytes()) != c.source_sha256:
             return ()
         body = read_campaign_file(path).letter.get("body", [])
-    except Exception:  # a moved or edited file only loses the quotation
+    except Exception:  # noqa: BLE001 — a moved or broken file only loses the quotation
         return ()
     return tuple(str(p) for p in body if not str(p).startswith("Trân trọng"))
 
@@ -241,12 +258,13 @@ def insert_planned(session: Session, p: PlannedMail, now: datetime, *, actor: st
                    in_reply_to: str | None = None) -> bool:
     """Write one rendered mail to the outbox (status pending); False when its key already exists."""
     to, cc = _addrs(p.msg, "To"), _addrs(p.msg, "Cc")
-    written = _insert_ignore(session, dict(
-        dedupe_key=p.key, campaign_id=p.campaign_id, agency_id=p.agency_id, kind=p.kind, seq=p.seq,
-        message_id=p.message_id, in_reply_to=in_reply_to, to_addrs=to, cc_addrs=cc,
-        subject=str(p.msg["Subject"]), raw=p.msg.as_bytes(), status="pending", attempts=0,
-        due_at=p.due_at or now, next_attempt_at=None, smtp_response="", last_error="", created_at=now,
-    ))
+    written = _insert_ignore(session, {
+        "dedupe_key": p.key, "campaign_id": p.campaign_id, "agency_id": p.agency_id, "kind": p.kind,
+        "seq": p.seq, "message_id": p.message_id, "in_reply_to": in_reply_to, "to_addrs": to,
+        "cc_addrs": cc, "subject": str(p.msg["Subject"]), "raw": p.msg.as_bytes(), "status": "pending",
+        "attempts": 0, "due_at": p.due_at or now, "next_attempt_at": None, "smtp_response": "",
+        "last_error": "", "created_at": now,
+    })
     if written:
         log_event(session, "outbox.queued", campaign_id=p.campaign_id, agency_id=p.agency_id, actor=actor,
                   at=now, detail={"key": p.key, "kind": p.kind, "seq": p.seq, "message_id": p.message_id,

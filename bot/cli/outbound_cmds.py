@@ -56,10 +56,12 @@ def _send(application: App, f: Filter, clock: Callable[[], datetime], actor: str
                   disable=total == 0 or not console.is_terminal) as bar:
         task = bar.add_task("send", total=total)
         summary = send_outbox(application.engine, cfg.smtp, f, clock=clock, actor=actor,
-                              on_item=lambda _status: bar.advance(task))
+                              on_item=lambda _status: bar.advance(task),
+                              ssl_context=cfg.smtp.ssl_context() if cfg.smtp.security != "none" else None)
     if cfg.smtp.save_to_sent and summary.sent_ids:
-        summary.copied = save_sent_copies(application.engine, cfg.imap, cfg.smtp.sent_folder,
-                                          summary.sent_ids)
+        summary.copied = save_sent_copies(
+            application.engine, cfg.imap, cfg.smtp.sent_folder, summary.sent_ids,
+            ssl_context=cfg.imap.ssl_context() if cfg.imap.security != "none" else None)
     return summary
 
 
@@ -67,8 +69,6 @@ def _fail_if_fatal(application: App, summary: SendSummary, f: Filter, now: datet
     if summary.fatal:
         left = count_due(application.engine, now, f)
         raise RuntimeFailure(f"{summary.fatal}; {left} mail(s) stay queued for the next run")
-    if summary.errors:
-        raise RuntimeFailure("; ".join(summary.errors))
 
 
 @app.command()

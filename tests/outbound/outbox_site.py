@@ -6,11 +6,11 @@ import csv
 import email
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from pathlib import Path
-from typing import Callable
 
 from sqlmodel import select
 
@@ -90,7 +90,9 @@ class Site:
 def write_config(folder: Path, db_url: str, smtp, **smtp_keys) -> Path:
     keys = {"host": smtp.host, "port": smtp.port, "security": "none", "rate_per_minute": 100000,
             "concurrency": 3, "from": "Cục Báo chí <baocao@example.gov.vn>", **smtp_keys}
-    lines = ["[database]", f"url = {json.dumps(db_url)}", "[storage]", 'dir = "data"', "[smtp]"]
+    # No staff digest: these tests count the mail sent to agencies (the digest has its own tests).
+    lines = ["[database]", f"url = {json.dumps(db_url)}", "[storage]", 'dir = "data"',
+             "[staff]", "digest_to = []", "[smtp]"]
     lines += [f"{k} = {json.dumps(v)}" for k, v in keys.items()]
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.toml"
@@ -120,9 +122,10 @@ def parsed(raw: bytes) -> email.message.EmailMessage:
 
 def kinds_by_agency(messages) -> dict[str, list[tuple[str, str]]]:
     """{agency code: [(kind, local date of the Date header)]} from what the server received."""
-    from bot.mails import find_token
     from email.utils import parsedate_to_datetime
     from zoneinfo import ZoneInfo
+
+    from bot.mails import find_token
 
     out: dict[str, list[tuple[str, str]]] = {}
     for m in messages:
@@ -138,11 +141,11 @@ def iso(moment: datetime) -> str:
 
 
 # ---------------------------------------------------------------- fixtures (import them into a test module)
-import pytest  # noqa: E402
+import pytest
 
 
-@pytest.fixture
-def run_cli(capsys, monkeypatch, tmp_path):
+@pytest.fixture(name="run_cli")
+def run_cli_fixture(capsys, monkeypatch, tmp_path):
     """Run `reportbot ARGS...` in-process; returns exit code, stdout and stderr."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("REPORTBOT_CONFIG", raising=False)
@@ -156,8 +159,8 @@ def run_cli(capsys, monkeypatch, tmp_path):
     return run
 
 
-@pytest.fixture
-def make_site(tmp_path, smtp_server_factory, run_cli):
+@pytest.fixture(name="make_site")
+def make_site_fixture(tmp_path, smtp_server_factory, run_cli):
     """make_site(agencies=[...], smtp=server or None, db_url=..., **smtp keys) -> Site."""
     serial = iter(range(1000))
 

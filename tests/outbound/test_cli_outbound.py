@@ -2,20 +2,23 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 
 import pytest
-from sqlmodel import select
 
-from db.models import OutboundMail, Submission
+from db.models import Submission
 
 from .helpers import at
-from .outbox_site import agency_row, kinds_by_agency, make_site, parsed, run_cli  # noqa: F401
+from .outbox_site import (  # noqa: F401 (fixtures)
+    agency_row,
+    kinds_by_agency,
+    make_site_fixture,
+    parsed,
+    run_cli_fixture,
+)
 
 CALENDAR = [  # (tick at, agencies that get a mail at that tick)
     (at("18/12/2024", "12:00"), ""),

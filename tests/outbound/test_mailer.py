@@ -16,7 +16,7 @@ from db.models import Contact, OutboundMail, Submission
 from db.types import utcnow
 
 from .helpers import at
-from .outbox_site import agency_row, make_site, parsed, run_cli  # noqa: F401
+from .outbox_site import agency_row, make_site_fixture, parsed, run_cli_fixture  # noqa: F401 (fixtures)
 
 DISPATCH = at("19/12/2024", "09:00")
 
@@ -67,7 +67,7 @@ def test_a_550_marks_the_contact_failed_and_nothing_more_is_sent_to_it(make_site
     site.smtp.reject_address("vanthu@aaa.example", 550)
     site.smtp.reject_address("cntt@bbb.example", 550)
     tick(site, DISPATCH)
-    aaa, bbb = site.agency("AAA"), site.agency("BBB")
+    aaa = site.agency("AAA")
     (failed,) = site.rows(status="failed")
     assert failed.agency_id == aaa.id and "550" in failed.last_error
     with site.session() as s:
@@ -116,9 +116,9 @@ def test_the_rate_limit_holds_across_connections_by_server_timestamps(make_site)
 def test_starttls_and_auth_as_configured(make_site, smtp_server_factory, monkeypatch):
     server = smtp_server_factory(starttls=True, require_starttls=True, auth=("reportbot", "s3cret"),
                                  auth_required=True)
-    monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_pem))  # trust the test CA, as an operator would
     monkeypatch.setenv("REPORTBOT_SMTP_PASSWORD", "s3cret")
-    site = make_site(smtp=server, agencies=three(), security="starttls", username="reportbot")
+    site = make_site(smtp=server, agencies=three(), security="starttls", username="reportbot",
+                     ca_file=str(server.ca_pem))
     tick(site, DISPATCH)
     assert len(server.messages) == 3 and all(m.tls and m.login == "reportbot" for m in server.messages)
 
@@ -131,7 +131,7 @@ def test_starttls_and_auth_as_configured(make_site, smtp_server_factory, monkeyp
 
 def test_implicit_tls(make_site, smtp_server_factory, monkeypatch):
     server = smtp_server_factory(implicit_tls=True)
-    monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_pem))
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_pem))  # the system trust store, as OpenSSL reads it
     site = make_site(smtp=server, agencies=[agency_row("AAA")], security="tls")
     assert site.cli("dispatch").code == 0
     (m,) = server.messages

@@ -5,12 +5,12 @@ from datetime import date
 
 from sqlmodel import select
 
-from bot.mails import ReceivedFile, Receipt, Sender
+from bot.mails import Receipt, ReceivedFile, Sender
 from bot.outbox import insert_planned, queue_ack, queue_digest, queue_due, render_due
 from db.models import Contact, Enrollment, InboundMessage, OutboundMail
 
 from .helpers import at
-from .outbox_site import agency_row, make_site, parsed, run_cli  # noqa: F401
+from .outbox_site import agency_row, make_site_fixture, parsed, run_cli_fixture  # noqa: F401 (fixtures)
 
 DISPATCH = at("19/12/2024", "09:00")
 SENDER = Sender("Cục Báo chí <baocao@example.gov.vn>")
@@ -95,7 +95,7 @@ def test_the_digest_is_queued_once_per_campaign_and_day(make_site):
     site = make_site(agencies=[agency_row("AAA")])
     with site.session() as s:
         c = s.merge(site.campaign())
-        kw = dict(to=["staff@example.gov.vn"], sender=SENDER)
+        kw = {"to": ["staff@example.gov.vn"], "sender": SENDER}
         p = queue_digest(s, c, {"by_state": {"sent": 1}}, day=date(2024, 12, 25), now=at("25/12/2024", "07:30"), **kw)
         assert queue_digest(s, c, {}, day=date(2024, 12, 25), now=at("25/12/2024", "09:00"), **kw) is None
         assert queue_digest(s, c, {}, day=date(2024, 12, 26), now=at("26/12/2024", "07:30"), **kw) is not None
