@@ -182,10 +182,16 @@ class Mailer:
         self.batch = max(1, min(16, smtp.rate_per_minute // (6 * smtp.concurrency)))
         self.summary = SendSummary()
         self._open: set[int] = set()  # ids of the connections currently up
+        self._stop = asyncio.Event()
+
+    def request_stop(self) -> None:
+        """Finish the message in hand on each connection, give the other claimed rows back, end
+        the pass (e.g. on SIGTERM). Safe to call from the mailer's event loop."""
+        self._stop.set()
 
     # -- the pass --------------------------------------------------------------------------
     async def run(self, f: Filter | None = None) -> SendSummary:
-        self._filter, self._stop = f or Filter(), asyncio.Event()
+        self._filter = f or Filter()
         self._bucket = TokenBucket(self.smtp.rate_per_minute)
         self._results: asyncio.Queue = asyncio.Queue()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="outbox-db")
@@ -228,6 +234,9 @@ class Mailer:
                         queue.appendleft(item)
                         return
                 await self._bucket.acquire()
+                if self._stop.is_set():  # asked to stop while waiting for the token
+                    queue.appendleft(item)
+                    return
                 outcome = await self._deliver(conn, item)
                 if outcome.close:
                     await self._close(conn)

@@ -2,14 +2,16 @@
 TLS and AUTH, concurrent senders, crashed senders, the IMAP Sent copy."""
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot.mailer import Backoff, send_outbox
+from bot.mailer import Backoff, Mailer, send_outbox
 from bot.mails import Sender
 from bot.outbox import queue_due
 from db.models import Contact, OutboundMail, Submission
@@ -216,3 +218,22 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap(attempt, low, high):
     b = Backoff(base_seconds=60, cap_seconds=3600)
     assert b.delay(attempt, rand=lambda: 0.0).total_seconds() == low
     assert b.delay(attempt, rand=lambda: 1.0).total_seconds() == high
+
+
+def test_a_stopped_pass_finishes_the_message_in_hand_and_gives_the_other_claims_back(make_site):
+    site = make_site(agencies=[agency_row(f"A{i}") for i in range(5)], rate_per_minute=120, concurrency=1)
+    with site.session() as s:
+        queue_due(s, s.merge(site.campaign()), DISPATCH, Sender(site.app.config.smtp.from_), site.app.store)
+    mailer = Mailer(site.app.engine, site.app.config.smtp)
+
+    async def stop_after_the_first_arrives():
+        task = asyncio.create_task(mailer.run())
+        while not site.smtp.messages:
+            await asyncio.sleep(0.01)
+        mailer.request_stop()
+        return await task
+
+    summary = asyncio.run(stop_after_the_first_arrives())
+    assert summary.sent == 1  # the next one was still waiting for its token
+    assert Counter(r.status for r in site.rows()) == {"sent": 1, "pending": 4}
+    assert all(r.claimed_by is None for r in site.rows(status="pending"))
