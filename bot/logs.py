@@ -82,6 +82,6 @@ def setup_logging(fmt: LogFormat = "text", level: str | int | None = None, strea
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level or os.environ.get(LEVEL_ENV) or logging.INFO)
-    for noisy in ("apscheduler", "imapclient", "aiosmtplib", "sqlalchemy", "matplotlib", "PIL"):
+    for noisy in ("alembic", "apscheduler", "imapclient", "aiosmtplib", "sqlalchemy", "matplotlib", "PIL"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     return handler

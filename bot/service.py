@@ -61,6 +61,7 @@ class Service:
         self._stop_event: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._leader = False
+        self._last_fatal: str | None = None
         self._tick_future: asyncio.Future | None = None
         self._tick_pool = ThreadPoolExecutor(1, thread_name_prefix="tick")
 
@@ -139,10 +140,14 @@ class Service:
             log.exception("scheduler tick failed; retrying at the next tick")
             return None
         self.ticks += 1
-        level = logging.INFO if summary.queued or summary.sent or summary.fatal else logging.DEBUG
+        level = logging.INFO if summary.queued or summary.sent or summary.errors else logging.DEBUG
         log.log(level, "tick at %s: %s", now.isoformat(timespec="seconds"), summary.line())
-        if summary.fatal:
-            log.error("sending stopped: %s; the mail stays queued", summary.fatal)
+        if summary.fatal != self._last_fatal:  # said once when it starts, once when it ends
+            if summary.fatal:
+                log.error("sending stopped: %s; the mail stays queued", summary.fatal)
+            else:
+                log.info("sending works again")
+            self._last_fatal = summary.fatal
         return summary
 
     def _lead(self) -> bool:
