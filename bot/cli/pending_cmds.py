@@ -7,9 +7,3 @@ from bot.errors import RuntimeFailure
 
 def _unavailable(name: str) -> None:
     raise RuntimeFailure(f"`reportbot {name}` is not available yet in this version")
-
-
-@app.command()
-def demo(config: ConfigOpt = None) -> None:
-    """The whole job on the embedded default with simulated agencies."""
-    _unavailable("demo")
