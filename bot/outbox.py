@@ -85,6 +85,17 @@ class PlannedMail:
 
 
 @dataclass(frozen=True)
+class QueuedMail:
+    """What queue_due reports about a row it wrote (the bytes stay in the database)."""
+
+    key: str
+    kind: str
+    seq: int
+    agency_code: str | None
+    message_id: str
+
+
+@dataclass(frozen=True)
 class AgencyInfo:
     id: int
     code: str
@@ -273,7 +284,7 @@ def insert_planned(session: Session, p: PlannedMail, now: datetime, *, actor: st
 
 
 def queue_due(session: Session, campaign: Campaign, now: datetime, sender: Sender, store: BlobStore,
-              *, dispatch_now: bool = False, actor: str = "system") -> list[PlannedMail]:
+              *, dispatch_now: bool = False, actor: str = "system") -> list[QueuedMail]:
     """Queue every mail the planner says is due at `now`; returns the rows written.
 
     `dispatch_now=True` (the `dispatch` command) queues only the dispatch, to
@@ -281,16 +292,8 @@ def queue_due(session: Session, campaign: Campaign, now: datetime, sender: Sende
     written = []
     for p in render_due(session, campaign, now, sender, store, dispatch_now=dispatch_now):
         if insert_planned(session, p, now, actor=actor):
-            written.append(replace(p, msg=_headers_only(p.msg)))
+            written.append(QueuedMail(p.key, p.kind, p.seq, p.agency_code, p.message_id))
     return written
-
-
-def _headers_only(msg: EmailMessage) -> EmailMessage:
-    """Keep the summary of a queued mail, not its 200 KB of attachments."""
-    light = EmailMessage(policy=msg.policy)
-    for k, v in msg.items():
-        light[k] = v
-    return light
 
 
 def queue_ack(session: Session, campaign: Campaign, agency: Agency, inbound: InboundMessage,
