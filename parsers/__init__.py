@@ -13,7 +13,7 @@ import io
 import logging
 
 from parsers.blocks import Block, decode_legacy
-from parsers.detect import decode_text, detect_kind
+from parsers.detect import LEGACY_KINDS, decode_text, detect_kind, is_image
 from parsers.limits import Limits, RefusedInput, check_size, check_zip
 from parsers.metrics import extract_metrics
 from parsers.model import Outline
@@ -21,29 +21,39 @@ from parsers.outline import match_blocks
 from parsers.report import ParsedReport, empty_report, format_text
 from parsers.text import html_blocks, text_blocks
 
-__all__ = ["parse_bytes", "parse_text", "ParsedReport", "Limits", "format_text", "detect_kind"]
+__all__ = ["parse_bytes", "parse_text", "ParsedReport", "Limits", "format_text", "detect_kind", "report_format"]
 
 log = logging.getLogger(__name__)
+
+
+# what a result's `format` says for a detected kind that a backend reads as another
+_FORMATS = {"ole": "doc", "xml": "text", "vcard": "text"}
 
 
 class ParseFailed(Exception):
     """A file could not be read; `str()` is the reason shown in `warnings`."""
 
 
+def report_format(kind: str) -> str:
+    """The `format` of a parse result for a kind from `detect_kind` ("image" for any picture)."""
+    return "image" if is_image(kind) else _FORMATS.get(kind, kind)
+
+
 def parse_bytes(data: bytes, filename: str, outline: Outline, *, limits: Limits | None = None) -> ParsedReport:
     """Parse one attachment. Never raises for bad input."""
     limits = limits or Limits()
     kind = detect_kind(data)
+    fmt = report_format(kind)
     try:
         check_size(data, limits)
         report = _parse_kind(data, kind, filename, outline, limits)
     except (RefusedInput, ParseFailed) as e:
-        return empty_report(filename, kind, outline, [f"{filename}: {getattr(e, 'reason', None) or e}"])
+        return empty_report(filename, fmt, outline, [f"{filename}: {getattr(e, 'reason', None) or e}"])
     except MemoryError:
-        return empty_report(filename, kind, outline, [f"{filename}: out of memory while parsing ({kind})"])
+        return empty_report(filename, fmt, outline, [f"{filename}: out of memory while parsing ({kind})"])
     except Exception as e:  # noqa: BLE001 - hostile files break libraries in unforeseeable ways
         log.warning("parse of %s failed", filename, exc_info=True)
-        return empty_report(filename, kind, outline, [f"{filename}: cannot parse {kind} file ({type(e).__name__}: {e})"])
+        return empty_report(filename, fmt, outline, [f"{filename}: cannot parse {kind} file ({type(e).__name__}: {e})"])
     return report
 
 
@@ -79,14 +89,14 @@ def _parse_kind(data: bytes, kind: str, filename: str, outline: Outline, limits:
         from parsers.pdf import parse_pdf  # noqa: PLC0415
 
         return parse_pdf(data, filename, outline, limits)
-    if kind in ("doc", "rtf", "odt"):
-        return _parse_legacy(data, kind, filename, outline, limits)
-    if kind == "image":
+    if kind in LEGACY_KINDS or kind == "ole":  # an OLE file of no known kind: Word may still open it
+        return _parse_legacy(data, report_format(kind), filename, outline, limits)
+    if is_image(kind):
         return _parse_image(data, filename, outline)
-    if kind in ("text", "html"):
+    if kind in ("text", "html", "xml", "vcard"):
         text, enc = decode_legacy(decode_text(data))
         blocks = html_blocks(text) if kind == "html" else text_blocks(text)
-        return build_report(blocks, outline, source=filename, fmt=kind, encoding=enc)
+        return build_report(blocks, outline, source=filename, fmt=report_format(kind), encoding=enc)
     if kind == "encrypted":
         raise ParseFailed("the document is encrypted (password-protected); ask the agency for an unprotected copy")
     if kind == "empty":

@@ -4,35 +4,31 @@ Conversion runs LibreOffice headless in a throw-away sandbox per call: a
 fresh private temp dir, a fresh user profile (so parallel calls never share
 one), the input stored under its hash (never the sender's file name), memory
 and file-size rlimits, and a wall-clock timeout that kills the whole process
-group. Also: `sniff_kind` tells a file's type from its bytes, not its name.
+group. The kind of a file comes from `parsers.detect.detect_kind`.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import re
 import shutil
 import signal
 import subprocess
 import tempfile
-import zipfile
 from pathlib import Path
 
 import olefile
 
+from parsers.detect import OLE_MAGIC, ole_encrypted
 from parsers.limits import MB, Limits
 
 # LibreOffice fails to write its output below ~400 MB of address space.
 _SOFFICE_MIN_AS_MB = 1024
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONVERTIBLE = {"doc": "doc", "rtf": "rtf", "odt": "odt", "wordml": "xml", "fodt": "fodt",
                 "docx": "docx", "html": "html"}
 # The import filter is forced: left to guess, LibreOffice reads garbage as plain text.
 _INFILTER = {"doc": "MS Word 97", "rtf": "Rich Text Format", "odt": "writer8",
              "wordml": "MS Word 2003 XML", "fodt": "OpenDocument Text Flat XML",
              "docx": "MS Word 2007 XML", "html": "HTML (StarWriter)"}
-_HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
 
 
 class ConversionFailed(Exception):
@@ -41,103 +37,6 @@ class ConversionFailed(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-# --- type sniffing ------------------------------------------------------------
-def _sniff_ole(data: bytes) -> str:
-    try:
-        with olefile.OleFileIO(data) as ole:
-            if ole.exists("WordDocument"):
-                return "doc"
-            if ole.exists("EncryptedPackage"):
-                return "docx"  # an encrypted OOXML package; see ole_encrypted()
-            if ole.exists("Workbook") or ole.exists("Book"):
-                return "xls"
-            if ole.exists("__substg1.0_0037001F") or ole.exists("__substg1.0_0037001E"):
-                return "msg"
-    except (OSError, ValueError, IndexError, TypeError):
-        pass
-    return "ole"
-
-
-def _sniff_zip(data: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if "mimetype" in names:
-                mime = zf.read("mimetype")[:100]
-                if b"opendocument.text" in mime:
-                    return "odt"
-            if any(n.lower() == "word/document.xml" for n in names) or "[Content_Types].xml" in names and any(
-                    n.startswith("word/") for n in names):
-                return "docx"
-            if any(n.startswith("xl/") for n in names):
-                return "xlsx"
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
-        pass
-    return "zip"
-
-
-def _sniff_text(data: bytes) -> str | None:
-    head = data[:4096]
-    low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if low.startswith(b"<?xml") or low.startswith(b"<"):
-        if b"<w:worddocument" in low or b"word.document" in low:
-            return "wordml"
-        if b"<office:document" in low:
-            return "fodt"
-    if _HTML.search(head):
-        return "html"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
-    for codec in ("utf-8", "utf-16"):
-        try:
-            head.decode(codec)
-            return "text"
-        except UnicodeDecodeError as exc:
-            if codec == "utf-8" and exc.start > len(head) - 4:  # cut mid-character
-                return "text"
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return "text" if controls == 0 else None
-
-
-def sniff_kind(data: bytes) -> str | None:
-    """The file type from its content: "docx", "doc", "rtf", "odt", "pdf", "zip",
-    "png", "jpeg", "tiff", "gif", "bmp", "html", "wordml", "fodt", "xlsx", "xls",
-    "msg", "ole", "text", or None when unknown (binary)."""
-    if not data:
-        return None
-    if data.startswith(_OLE_MAGIC):
-        return _sniff_ole(data)
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        return _sniff_zip(data)
-    if b"%PDF-" in data[:1024]:
-        return "pdf"
-    if data.lstrip()[:5] == b"{\\rtf":
-        return "rtf"
-    for magic, kind in ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"),
-                        (b"MM\x00*", "tiff"), (b"GIF87a", "gif"), (b"GIF89a", "gif"), (b"BM", "bmp")):
-        if data.startswith(magic):
-            return kind
-    return _sniff_text(data)
-
-
-def ole_encrypted(data: bytes) -> bool:
-    """True for a password-protected .doc or an encrypted OOXML (OLE) package."""
-    if not data.startswith(_OLE_MAGIC):
-        return False
-    try:
-        with olefile.OleFileIO(data) as ole:
-            if ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo"):
-                return True
-            if ole.exists("WordDocument"):
-                fib = ole.openstream("WordDocument").read(12)
-                # FIB flags word at 0x0A: bit 8 fEncrypted, bit 15 fObfuscated (XOR).
-                flags = int.from_bytes(fib[0x0A:0x0C], "little")
-                return fib[:2] in (b"\xec\xa5", b"\xdc\xa5") and bool(flags & 0x8100)
-    except (OSError, ValueError, IndexError, TypeError):
-        return False
-    return False
 
 
 # --- conversion ------------------------------------------------------------------
@@ -159,7 +58,7 @@ def _soffice() -> str:
 
 
 def _infilter(data: bytes, kind: str) -> str:
-    if kind == "doc" and data.startswith(_OLE_MAGIC):
+    if kind == "doc" and data.startswith(OLE_MAGIC):
         try:
             with olefile.OleFileIO(data) as ole:
                 if ole.openstream("WordDocument").read(2) == b"\xdc\xa5":  # Word 6.0/95 FIB

@@ -83,9 +83,10 @@ def run_parse(data: bytes, filename: str, outline_json: dict | Outline, limits: 
     `entry` ("module:function", called as f(data, filename, outline, limits=...))
     is what the child runs; tests point it at a misbehaving function.
     """
-    from parsers.legacy import sniff_kind  # noqa: PLC0415
+    from parsers import report_format  # noqa: PLC0415
+    from parsers.detect import detect_kind  # noqa: PLC0415
 
-    fmt = sniff_kind(data) or "unknown"
+    fmt = report_format(detect_kind(data))
     outline = outline_to_json(outline_json)
     with tempfile.TemporaryDirectory(prefix="reportbot-parse-") as tmp:
         workdir = Path(tmp)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from bot.intake import headers as h
-from bot.intake.filetypes import detect_kind, image_size, sanitize_filename
+from bot.intake.filetypes import image_size, sanitize_filename
 from bot.intake.unpack import tnef_body, unpack_tnef, unpack_zip
+from parsers.detect import detect_kind
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ VCARD_TYPES = {"text/vcard", "text/x-vcard", "text/directory"}
 _KIND_SKIPS = {
     "pkcs7": "signature", "vcard": "vcard", "empty": "empty file", "executable": "executable content",
     "rar": "RAR archive: not unpacked", "7z": "7-Zip archive: not unpacked", "gzip": "gzip archive: not unpacked",
-    "bzip2": "bzip2 archive: not unpacked", "outlook_msg": "Outlook .msg attachment: not unpacked",
+    "bzip2": "bzip2 archive: not unpacked", "msg": "Outlook .msg attachment: not unpacked",
 }
 _BODY_FRAGMENT = re.compile(r"(?i)^att\d{5}\.(txt|htm|html)$")  # Apple/Exchange trailing body pieces
 

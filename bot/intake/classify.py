@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from bot.intake import headers as h
-from bot.intake.filetypes import detect_kind
 from bot.intake.patterns import (
     BOUNCE_BODY,
     BOUNCE_BODY_WEAK,
@@ -28,6 +27,7 @@ from bot.intake.patterns import (
     SYSTEM_LOCALPARTS,
     SYSTEM_NAMES,
 )
+from parsers.detect import detect_kind
 
 BOUNCE, AUTO_REPLY, OWN, REPORT_OR_OTHER = "bounce", "auto_reply", "own", "report_or_other"
 BODY_SCAN_CHARS = 20_000

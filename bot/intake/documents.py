@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from bot.intake.attachments import ExtractedFile, Limits, body_text, extract
-from bot.intake.filetypes import DOCUMENT_KINDS, IMAGE_KINDS
+from parsers.detect import DOCUMENT_KINDS, is_image
 from parsers.model import Outline
 
 # Below this share of the outline a body is a cover note ("giao Sở … thực hiện"), not a report.
@@ -46,7 +46,7 @@ class Contents:
 
 
 def _is_document(f: ExtractedFile) -> bool:
-    return f.detected_kind in DOCUMENT_KINDS or f.detected_kind in IMAGE_KINDS
+    return f.detected_kind in DOCUMENT_KINDS or is_image(f.detected_kind)
 
 
 def parse_document(data: bytes, filename: str, outline: Outline) -> dict:

@@ -11,8 +11,9 @@ import zlib
 from email.message import EmailMessage
 
 from bot.intake.attachments import Limits, body_text, extract
-from bot.intake.filetypes import detect_kind, sanitize_filename
+from bot.intake.filetypes import sanitize_filename
 from bot.intake.headers import parse_message
+from parsers.detect import detect_kind
 
 
 def _png(width: int, height: int, extra: int = 0) -> bytes:

@@ -1,4 +1,4 @@
-"""parsers.legacy: type sniffing by content, and LibreOffice conversion in a sandbox.
+"""parsers.legacy: LibreOffice conversion in a sandbox (kinds told by parsers.detect).
 
 Fixtures are generated here: a DOCX by python-docx, then .doc/.rtf/.odt from it by
 LibreOffice itself (so no binary fixture lives in the repository).
@@ -19,7 +19,8 @@ import olefile
 import pytest
 from PIL import Image
 
-from parsers.legacy import ConversionFailed, convert_to_docx, ole_encrypted, sniff_kind
+from parsers.detect import detect_kind, ole_encrypted
+from parsers.legacy import ConversionFailed, convert_to_docx
 from parsers.limits import Limits
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
@@ -64,7 +65,7 @@ def docx_text(data: bytes) -> str:
     return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
 
 
-# --- sniff_kind ------------------------------------------------------------------
+# --- detect_kind ---------------------------------------------------------------------
 def _image(fmt: str) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), "white").save(buf, fmt)
@@ -101,18 +102,18 @@ def _pdf() -> bytes:
     ("Báo cáo kết quả chuyển đổi số\nI. Tình hình\n".encode(), "text"),
     ("Báo cáo".encode("utf-16"), "text"),
     (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument/>', "wordml"),
-    (bytes(range(256)) * 4, None),
-    (b"", None),
+    (bytes(range(256)) * 4, "unknown"),
+    (b"", "empty"),
 ])
-def test_sniff_kind_by_content(data, kind):
-    assert sniff_kind(data) == kind
+def test_detect_kind_by_content(data, kind):
+    assert detect_kind(data) == kind
 
 
-def test_sniff_kind_ignores_a_misleading_name_and_sees_a_doc(legacy_files):
+def test_detect_kind_ignores_a_misleading_name_and_sees_a_doc(legacy_files):
     # a .doc renamed .docx (common in mail) is still OLE2 with a WordDocument stream
-    assert sniff_kind(legacy_files["doc"]) == "doc"
-    assert sniff_kind(legacy_files["rtf"]) == "rtf"
-    assert sniff_kind(legacy_files["odt"]) == "odt"
+    assert detect_kind(legacy_files["doc"]) == "doc"
+    assert detect_kind(legacy_files["rtf"]) == "rtf"
+    assert detect_kind(legacy_files["odt"]) == "odt"
 
 
 # --- conversion ------------------------------------------------------------------
@@ -120,7 +121,7 @@ def test_sniff_kind_ignores_a_misleading_name_and_sees_a_doc(legacy_files):
 @pytest.mark.parametrize("kind", ["doc", "rtf", "odt"])
 def test_legacy_file_converts_to_docx_keeping_vietnamese_text(kind, legacy_files):
     out = convert_to_docx(legacy_files[kind], kind)
-    assert sniff_kind(out) == "docx"
+    assert detect_kind(out) == "docx"
     text = docx_text(out)
     assert HEADING in text and BODY in text
 
@@ -160,7 +161,7 @@ def test_corpus_encrypted_office_files_are_reported_as_encrypted(name):
     if not path.exists():
         pytest.skip("corpus not present")
     with pytest.raises(ConversionFailed, match="encrypted"):
-        convert_to_docx(path.read_bytes(), sniff_kind(path.read_bytes()) or "doc")
+        convert_to_docx(path.read_bytes(), detect_kind(path.read_bytes()))
 
 
 @needs_soffice

@@ -16,7 +16,8 @@ import pytest
 from lxml import etree
 from rapidfuzz.distance import Levenshtein
 
-from parsers.legacy import convert_to_docx, sniff_kind
+from parsers.detect import detect_kind
+from parsers.legacy import convert_to_docx
 from parsers.vietnamese import (
     TCVN3,
     VNI,
@@ -204,12 +205,12 @@ def extracted() -> dict[str, tuple[str, object]]:
     docs = _legacy_docs()
     if not docs:
         pytest.skip("corpus not present")
-    if any(sniff_kind(p.read_bytes()) != "pdf" for p in docs) and not shutil.which("soffice"):
+    if any(detect_kind(p.read_bytes()) != "pdf" for p in docs) and not shutil.which("soffice"):
         pytest.skip("LibreOffice not installed")
 
     def extract(path: Path):
         data = path.read_bytes()
-        kind = sniff_kind(data)
+        kind = detect_kind(data)
         if kind == "pdf":
             import pypdfium2 as pdfium
             pdf = pdfium.PdfDocument(data)
