@@ -97,7 +97,7 @@ def run_tick(application: App, now: datetime, *, clock: Callable[[], datetime] |
                 summary.queued[p.kind] += 1
     if not stop():
         summary.sends.append(send_backlog(application, clock, stop, actor))
-    if _queue_digests(application, ids, now, sender, actor, summary) and not (stop() or summary.fatal):
+    if not stop() and _queue_digests(application, ids, now, sender, actor, summary) and not (stop() or summary.fatal):
         summary.sends.append(send_backlog(application, clock, stop, actor))
     with application.session() as s:
         put_state(s, LAST_TICK, {"at": now.isoformat(), "queued": sum(summary.queued.values()),

@@ -99,10 +99,10 @@ class Service:
         try:
             await self._stop_event.wait()
         finally:
-            await self._shutdown(scheduler, watcher, install_signals)
+            await self._shutdown(scheduler, watcher)
         return self.exit_code
 
-    async def _shutdown(self, scheduler: AsyncIOScheduler, watcher, signals_installed: bool) -> None:
+    async def _shutdown(self, scheduler: AsyncIOScheduler, watcher) -> None:
         self._stopping.set()
         log.info("stopping: finishing the work in hand")
         scheduler.shutdown(wait=False)
@@ -113,13 +113,11 @@ class Service:
         self._tick_pool.shutdown(wait=True)
         self._record(STOPPED, {"ticks": self.ticks, "exit_code": self.exit_code})
         self.leadership.release()
-        if signals_installed:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                self._loop.remove_signal_handler(sig)
         log.info("reportbot run stopped")
 
     def _on_signal(self, sig: int) -> None:
-        log.info("received %s", signal.Signals(sig).name)
+        # Handlers stay installed while stopping: a repeated SIGTERM must not cut the work in hand.
+        log.info("received %s%s", signal.Signals(sig).name, " (already stopping)" if self.stopping else "")
         self.stop()
 
     # ------------------------------------------------------------------ the scheduler

@@ -28,6 +28,7 @@ class Run:
 
     def __init__(self, site, now: datetime, *, tick: float = TICK_SECONDS, extra: tuple[str, ...] = ()) -> None:
         Run.serial += 1
+        self.terminated = False
         self.log = Path(site.folder) / f"run-{Run.serial:03d}.log"
         env = {k: v for k, v in os.environ.items() if k != "REPORTBOT_CONFIG"} | {"REPORTBOT_LOG_LEVEL": "INFO"}
         args = [sys.executable, "-c", ENTRY, "run", "--config", str(site.config_path), "--now", now.isoformat(),
@@ -48,9 +49,14 @@ class Run:
     def logged(self, fragment: str) -> bool:
         return any(fragment in r.get("msg", "") for r in self.records())
 
-    def stop(self, timeout: float = 30) -> int:
-        if self.proc.poll() is None:
+    def terminate(self) -> None:
+        """SIGTERM, once."""
+        if self.proc.poll() is None and not self.terminated:
             self.proc.send_signal(signal.SIGTERM)
+            self.terminated = True
+
+    def stop(self, timeout: float = 30) -> int:
+        self.terminate()
         return self.proc.wait(timeout)
 
     def kill(self) -> None:
@@ -107,7 +113,9 @@ def play_phase(site, now: datetime, *, instances: int = 1, kills: int = 0, rng=N
     runs = [Run(site, now) for _ in range(instances)]
     if during is not None:
         during(runs)
-    wait_settled(site, runs, timeout)
+    wait_settled(site, [r for r in runs if r.proc.poll() is None], timeout)  # `during` may stop one
+    for r in runs:  # SIGTERM to all at once, then wait for each
+        r.terminate()
     codes = [r.stop() for r in runs]
-    assert codes == [0] * len(runs), "\n---\n".join(r.tail() for r in runs)
+    assert codes == [0] * len(runs), f"exit codes {codes}:\n" + "\n---\n".join(r.tail() for r in runs)
     return runs
