@@ -1,15 +1,20 @@
 """Resource limits for parsing untrusted attachments, and zip/XML bomb checks.
 
-`check_zip` decompresses every member in a stream (never trusting the sizes a
-zip header declares), so a lying header cannot slip a bomb past it. XML parts
-are refused when their prolog declares a DOCTYPE: Office files never need one,
-and it is where entity bombs and external entities live.
+The one answer to "is this zip safe to open", for parsers and intake alike:
+`open_zip` refuses an archive on what its directory declares, and `read_member`
+decompresses a member in a stream (never trusting the sizes a zip header
+declares), so a lying header cannot slip a bomb past it. `check_zip` runs both
+over a whole Office package or archive, nested ones included. XML parts are
+refused when their prolog declares a DOCTYPE: Office files never need one, and
+it is where entity bombs and external entities live.
 """
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 MB = 1024 * 1024
@@ -34,8 +39,10 @@ class Limits:
     max_uncompressed_bytes: int = 200 * MB
     max_nesting_depth: int = 3
     max_xml_part_bytes: int = 64 * MB
-    # Members smaller than this may exceed the ratio (blank XML compresses well).
+    # Members smaller than this may exceed the ratio (blank XML compresses well)...
     ratio_floor_bytes: int = 1 * MB
+    # ...and so may a whole archive expanding to less than this.
+    total_ratio_floor_bytes: int = 1 * MB
 
 
 @dataclass(frozen=True)
@@ -85,30 +92,82 @@ def check_xml_prolog(head: bytes, name: str = "XML") -> None:
         raise RefusedInput(f"{name} has no root element in its first {_PROLOG_SCAN // 1024} KB")
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limits: Limits,
-                 keep: bool) -> tuple[int, bytes]:
-    """Stream one member; returns (real size, bytes if kept or the XML head)."""
-    is_xml = bool(_XML_NAME.search(info.filename))
+def member_encrypted(info: zipfile.ZipInfo) -> bool:
+    return bool(info.flag_bits & 0x1)
+
+
+def _check_ratio(size: int, compressed: int, floor: int, limits: Limits, what: str) -> None:
+    if size > floor and size > limits.max_zip_ratio * max(compressed, 1):
+        raise RefusedInput(f"{what} expands {size / max(compressed, 1):.0f}:1, "
+                           f"over the {limits.max_zip_ratio:.0f}:1 ratio limit (zip bomb)")
+
+
+def open_zip(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """Open a zip, refusing it on what its directory declares: member count, total size, ratio.
+
+    The declared sizes may lie; `read_member` then stops at the real ones.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except Exception as exc:  # noqa: BLE001 - any failure to read the directory is "unreadable"
+        raise RefusedInput(f"not a readable zip archive ({exc or type(exc).__name__})") from None
+    if len(infos) > limits.max_zip_members:
+        raise RefusedInput(f"zip has {len(infos)} members, over the limit of {limits.max_zip_members}")
+    declared = sum(i.file_size for i in infos if not i.is_dir())
+    if declared > limits.max_uncompressed_bytes:
+        raise RefusedInput(f"zip declares {declared / MB:.1f} MB of content, over its total size limit "
+                           f"of {limits.max_uncompressed_bytes / MB:.0f} MB")
+    _check_ratio(declared, len(data), limits.total_ratio_floor_bytes, limits, "zip (as declared)")
+    return zf, infos
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limits: Limits, *,
+                keep: bool = True, xml_parts: bool = True) -> tuple[int, bytes]:
+    """Stream one member within `budget` bytes and the ratio limit, never trusting its header.
+
+    Returns (real size, its bytes if `keep`, else the start of an XML part). With
+    `xml_parts`, .xml/.rels/.vml members are capped and refused when they declare a DTD.
+    Raises RefusedInput (encrypted, too large, too compressed, unreadable).
+    """
+    name = info.filename
+    if member_encrypted(info):
+        raise RefusedInput(f"zip member {name!r} is password-protected (encrypted)")
+    is_xml = xml_parts and bool(_XML_NAME.search(name))
     cap = min(budget, limits.max_xml_part_bytes) if is_xml else budget
+    what = "XML part" if is_xml and cap < budget else "archive content"
+    if info.file_size > cap:
+        raise RefusedInput(f"zip member {name!r}: {what} declares {info.file_size} bytes, past its size limit")
+    _check_ratio(info.file_size, info.compress_size, limits.ratio_floor_bytes, limits, f"zip member {name!r}")
+    try:
+        size, kept, head = _stream(zf, info, cap, limits, keep, what)
+    except RefusedInput:
+        raise
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError,
+            RuntimeError, struct.error) as exc:
+        raise RefusedInput(f"zip member {name!r} cannot be read ({exc or type(exc).__name__})") from None
+    _check_ratio(size, info.compress_size, limits.ratio_floor_bytes, limits, f"zip member {name!r}")
+    if is_xml:
+        check_xml_prolog(head, f"zip member {name!r}")
+    return size, kept if keep else head
+
+
+def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, limits: Limits, keep: bool,
+            what: str) -> tuple[int, bytes, bytes]:
     size, kept, head = 0, [], b""
     with zf.open(info) as fh:
         while chunk := fh.read(_CHUNK):
             size += len(chunk)
             if size > cap:
-                what = "XML part" if is_xml and cap < budget else "archive content"
                 raise RefusedInput(f"zip member {info.filename!r}: {what} expands past its size limit")
+            # stop a lying header early, not after the whole member is inflated
+            _check_ratio(size, info.compress_size, limits.ratio_floor_bytes, limits,
+                         f"zip member {info.filename!r}")
             if len(head) < _PROLOG_SCAN:
                 head += chunk[: _PROLOG_SCAN - len(head)]
             if keep:
                 kept.append(chunk)
-    if size > limits.ratio_floor_bytes and size > limits.max_zip_ratio * max(info.compress_size, 1):
-        raise RefusedInput(
-            f"zip member {info.filename!r} expands {size / max(info.compress_size, 1):.0f}:1, "
-            f"over the {limits.max_zip_ratio:.0f}:1 ratio limit (zip bomb)"
-        )
-    if is_xml:
-        check_xml_prolog(head, f"zip member {info.filename!r}")
-    return size, b"".join(kept) if keep else head
+    return size, b"".join(kept), head
 
 
 def check_zip(data: bytes, limits: Limits = Limits(), _depth: int = 0) -> ZipStats:
@@ -118,25 +177,14 @@ def check_zip(data: bytes, limits: Limits = Limits(), _depth: int = 0) -> ZipSta
     Raises RefusedInput with the reason; returns what it measured otherwise.
     """
     check_size(data, limits)
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise RefusedInput(f"not a readable zip archive ({exc})") from None
-    if len(infos) > limits.max_zip_members:
-        raise RefusedInput(f"zip has {len(infos)} members, over the limit of {limits.max_zip_members}")
+    zf, infos = open_zip(data, limits)
     total, nested = 0, 0
     for info in infos:
         if info.is_dir():
             continue
-        if info.flag_bits & 0x1:
-            raise RefusedInput(f"zip member {info.filename!r} is password-protected (encrypted)")
         nested_candidate = bool(_NESTED_NAME.search(info.filename))
-        try:
-            size, content = _read_member(zf, info, limits.max_uncompressed_bytes - total,
-                                         limits, keep=nested_candidate)
-        except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
-            raise RefusedInput(f"zip member {info.filename!r} cannot be read ({exc})") from None
+        size, content = read_member(zf, info, limits.max_uncompressed_bytes - total, limits,
+                                    keep=nested_candidate)
         total += size
         if nested_candidate and content.startswith(b"PK\x03\x04"):
             if _depth + 1 > limits.max_nesting_depth:
@@ -146,6 +194,5 @@ def check_zip(data: bytes, limits: Limits = Limits(), _depth: int = 0) -> ZipSta
             nested += 1 + inner.nested_archives
             if total > limits.max_uncompressed_bytes:
                 raise RefusedInput("archive content expands past its total size limit")
-    if total > limits.ratio_floor_bytes and total > limits.max_zip_ratio * max(len(data), 1):
-        raise RefusedInput(f"zip expands {total / len(data):.0f}:1 overall, over the ratio limit (zip bomb)")
+    _check_ratio(total, len(data), limits.total_ratio_floor_bytes, limits, "zip overall")
     return ZipStats(members=len(infos), uncompressed_bytes=total, nested_archives=nested)

@@ -7,15 +7,19 @@ nothing disappears silently.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.intake.headers import decode_bytes
+from parsers.limits import Limits as ZipLimits
+from parsers.limits import RefusedInput, member_encrypted, open_zip, read_member
 
 if TYPE_CHECKING:
     from bot.intake.attachments import Limits
+
+
+_MEMBER_RATIO_FLOOR = 1_000_000  # a member smaller than this may compress better than the ratio
 
 
 @dataclass(frozen=True)
@@ -26,45 +30,45 @@ class Member:
     skipped_reason: str | None = None
 
 
+def zip_limits(limits: Limits) -> ZipLimits:
+    """Intake's own zip limits in the terms of the shared zip guard (parsers.limits)."""
+    return ZipLimits(max_file_bytes=limits.max_file_bytes, max_zip_ratio=limits.zip_max_ratio,
+                     max_zip_members=limits.zip_max_members, max_uncompressed_bytes=limits.zip_max_total_bytes,
+                     max_nesting_depth=limits.max_depth, ratio_floor_bytes=_MEMBER_RATIO_FLOOR,
+                     total_ratio_floor_bytes=0)
+
+
 def unpack_zip(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
-    """Members of a zip, or ([], reason) when the archive as a whole is refused."""
+    """Members of a zip, or ([], reason) when the archive as a whole is refused.
+
+    What is safe to open is decided by the shared guard in parsers.limits: the archive
+    by what its directory declares, each member while it streams (a lying header is
+    caught at its real size); a refused member is kept, without data, with the reason.
+    """
+    guard = zip_limits(limits)
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except Exception as exc:  # noqa: BLE001
-        return [], f"unreadable zip ({type(exc).__name__})"
-    files = [i for i in infos if not i.is_dir()]
-    if len(files) > limits.zip_max_members:
-        return [], f"zip has {len(files)} members (limit {limits.zip_max_members})"
-    declared = sum(i.file_size for i in files)
-    if declared > limits.zip_max_total_bytes:
-        return [], f"zip would expand to {declared} bytes (limit {limits.zip_max_total_bytes})"
-    if declared > limits.zip_max_ratio * max(len(data), 1):
-        return [], f"zip expansion ratio {declared / max(len(data), 1):.0f}:1 (limit {limits.zip_max_ratio:.0f}:1)"
+        zf, infos = open_zip(data, guard)
+    except RefusedInput as refused:
+        return [], refused.reason
     members: list[Member] = []
     budget = limits.zip_max_total_bytes
-    for info in files:
-        member = _read_member(zf, info, min(budget, limits.max_file_bytes), limits.zip_max_ratio)
+    for info in (i for i in infos if not i.is_dir()):
+        member = _read_member(zf, info, min(budget, limits.max_file_bytes), guard)
         budget -= len(member.data)
         members.append(member)
     return members, None
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, max_ratio: float) -> Member:
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, guard: ZipLimits) -> Member:
     name = _member_name(info)
-    if info.flag_bits & 0x1:
+    if member_encrypted(info):
         return Member(name, b"", info.file_size, "encrypted zip member")
-    if info.file_size > cap:
-        return Member(name, b"", info.file_size, f"zip member too large ({info.file_size} bytes)")
-    if info.compress_size and info.file_size > max_ratio * info.compress_size and info.file_size > 1_000_000:
-        return Member(name, b"", info.file_size, "zip member expansion ratio too high")
     try:
-        with zf.open(info) as fh:
-            content = fh.read(cap + 1)  # never trust the declared size
-    except Exception as exc:  # noqa: BLE001 - bad CRC, unsupported method, truncated data
+        _, content = read_member(zf, info, cap, guard, xml_parts=False)
+    except RefusedInput as refused:
+        return Member(name, b"", info.file_size, refused.reason)
+    except Exception as exc:  # noqa: BLE001 - never raise: whatever else breaks is recorded
         return Member(name, b"", info.file_size, f"unreadable zip member ({type(exc).__name__})")
-    if len(content) > cap:
-        return Member(name, b"", info.file_size, "zip member larger than declared (bomb)")
     return Member(name, content, info.file_size)
 
 
