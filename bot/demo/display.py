@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 from sqlmodel import func, select
 
-from bot.status import campaign_status
-from db.models import Campaign, InboundMessage, OutboundMail, Submission
+from bot.status import AgencyFacts, derive_state
+from db.models import Campaign, Contact, Enrollment, InboundMessage, OutboundMail, Submission
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 KIND_LABELS = (("dispatch", "letters"), ("reminder", "reminders"), ("overdue", "overdue notices"),
@@ -36,8 +36,11 @@ class Counts:
 
 
 def read_counts(app, campaign_id: int, now: datetime) -> Counts:
+    """What the panel shows, from narrow queries (the status module's own gathering loads every
+    submission's sections: too heavy to repeat twice a second beside the service)."""
     c = Counts()
     with app.session() as s:
+        camp = s.get(Campaign, campaign_id)
         c.sent = dict(s.exec(select(OutboundMail.kind, func.count()).where(OutboundMail.status == "sent")
                              .group_by(OutboundMail.kind)).all())
         c.inbound = dict(s.exec(select(InboundMessage.classification, func.count())
@@ -47,11 +50,32 @@ def read_counts(app, campaign_id: int, now: datetime) -> Counts:
                                .where(InboundMessage.state == "quarantined")).one()
         c.reports = s.exec(select(func.count()).select_from(Submission)
                            .where(Submission.campaign_id == campaign_id)).one()
-        rows = campaign_status(s, s.get(Campaign, campaign_id), now)
-    for r in rows:
-        c.states[r["state"]] = c.states.get(r["state"], 0) + 1
+        facts = _facts(s, campaign_id)
+    for f in facts.values():
+        state = derive_state(f, camp.deadline, now)
+        c.states[state] = c.states.get(state, 0) + 1
     c.complete = c.states.get("received", 0)
     return c
+
+
+def _facts(s, campaign_id: int) -> dict[int, AgencyFacts]:
+    facts = {aid: AgencyFacts(exempt=ex) for aid, ex in s.exec(
+        select(Enrollment.agency_id, Enrollment.exempt).where(Enrollment.campaign_id == campaign_id))}
+    for aid in s.exec(select(OutboundMail.agency_id).where(
+            OutboundMail.campaign_id == campaign_id, OutboundMail.kind == "dispatch", OutboundMail.status == "sent")):
+        if aid in facts:
+            facts[aid].sent_at = facts[aid].sent_at or datetime.min
+    for aid, received, missing in s.exec(select(Submission.agency_id, Submission.received_at, Submission.missing)
+                                         .where(Submission.campaign_id == campaign_id, Submission.is_current)):
+        if aid in facts:
+            facts[aid].received_at, facts[aid].missing = received, tuple(missing or ())
+    states: dict[int, list[str]] = {}
+    for aid, st in s.exec(select(Contact.agency_id, Contact.state).where(Contact.role == "primary")):
+        states.setdefault(aid, []).append(st)
+    for aid, sts in states.items():
+        if aid in facts:
+            facts[aid].all_bounced = all(x in ("bounced", "failed") for x in sts)
+    return facts
 
 
 def local(t: datetime, tz: str) -> str:

@@ -50,6 +50,7 @@ class DbFacts:
     first_report_event: dict[str, int] = field(default_factory=dict)   # agency -> event id
     queued_event: dict[str, int] = field(default_factory=dict)         # outbox key -> event id
     sent_event: dict[str, int] = field(default_factory=dict)           # outbox key -> event id
+    bounce_event: dict[str, int] = field(default_factory=dict)         # agency -> first contact.bounced/failed
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,12 @@ def read_facts(session: Session, campaign: Campaign, states: dict[str, str]) -> 
     subs = [(codes[s.agency_id], s.inbound_id)
             for s in session.exec(select(Submission).where(Submission.campaign_id == campaign.id))]
     facts = DbFacts(campaign.timezone, out, inbound, subs, states)
-    kinds = ("submission.recorded", "outbox.queued", "outbox.sent")
+    kinds = ("submission.recorded", "outbox.queued", "outbox.sent", "contact.bounced", "contact.failed")
     for ev in session.exec(select(Event).where(col(Event.kind).in_(kinds)).order_by(Event.id)):
         if ev.kind == "submission.recorded" and ev.agency_id in codes:
             facts.first_report_event.setdefault(codes[ev.agency_id], ev.id)
+        elif ev.kind.startswith("contact.") and ev.agency_id in codes:
+            facts.bounce_event.setdefault(codes[ev.agency_id], ev.id)
         elif ev.kind == "outbox.queued":
             facts.queued_event[(ev.detail or {}).get("key", "")] = ev.id
         else:
@@ -167,11 +170,14 @@ def check_sent_once(db: DbFacts, world: WorldFacts) -> list[str]:
 
 
 def check_bounces(db: DbFacts, world: WorldFacts) -> list[str]:
-    """An agency whose address fails is `bounced` and gets no reminder."""
+    """An agency whose address fails ends `bounced`, and nothing is queued for it once the
+    failure is recorded (a 550 at RCPT, or a bounce report read from the inbox)."""
     bad = [f"{a}: state {db.states.get(a)}, expected bounced" for a in sorted(world.bounced)
            if db.states.get(a) != "bounced"]
-    bad += [f"{o.agency}: {o.kind} {o.key} sent after the address bounced" for o in db.outbound
-            if o.agency in world.bounced and o.kind in REMINDER_KINDS and o.status == "sent"]
+    for o in db.outbound:
+        failed = db.bounce_event.get(o.agency or "")
+        if failed is not None and o.kind in REMINDER_KINDS and db.queued_event.get(o.key, 0) > failed:
+            bad.append(f"{o.agency}: {o.kind} {o.key} queued after the address was recorded as failing")
     return bad
 
 

@@ -201,14 +201,14 @@ class Demo:
         svc = threading.Thread(target=lambda: outcome.append(_serve(service)), name="demo-service", daemon=True)
         svc.start()
         try:
-            with Live(self._panel(app, cid, world), console=self.console, refresh_per_second=2) as live:
+            with Live(self._panel(app, cid, world), console=self.console, auto_refresh=False) as live:
                 while self.clock.now() < self.end and svc.is_alive():
-                    time.sleep(0.5)
-                    live.update(self._panel(app, cid, world))
+                    time.sleep(1.0)
+                    live.update(self._panel(app, cid, world), refresh=True)
                 self._lap("play")
                 self._drain(app, world, svc)
                 self._lap("drain")
-                live.update(self._panel(app, cid, world))
+                live.update(self._panel(app, cid, world), refresh=True)
         finally:
             service.stop()
             svc.join(60)
