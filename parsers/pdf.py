@@ -17,6 +17,9 @@ from parsers.text import text_blocks
 _PAGE_NO = re.compile(r"^[-–—\s]*(trang|page)?\s*\d{1,4}\s*(/\s*\d{1,4}|của\s*\d+|of\s*\d+)?[-–—\s]*$", re.I)
 _LEGACY_FONT = re.compile(r"^\.?vn|^vni[-_ ]", re.I)
 _END = (".", ":", ";", "!", "?", "./.")
+# OCR starts no page later than this before the sandbox's time limit: up to two pages in
+# flight (a few seconds each on a busy machine) and building the report must still fit.
+_OCR_MARGIN_S = 15.0
 
 
 class PdfError(ValueError):
@@ -32,7 +35,7 @@ def parse_pdf(data: bytes, filename: str, outline: Outline, limits: Limits) -> P
         raise ParseFailed(str(e)) from None
     chars = sum(len(ln.text) for ln in lines)
     if chars < 40 * max(n_pages, 1) and chars < 2000:
-        return _ocr(data, filename, outline, n_pages, build_report)
+        return _ocr(data, filename, outline, n_pages, limits, build_report)
     blocks = lines_to_blocks(drop_page_furniture(lines, n_pages))
     enc = _fix_encoding(blocks, fonts)
     return build_report(blocks, outline, source=filename, fmt="pdf", encoding=enc, pages=n_pages)
@@ -160,14 +163,24 @@ def _fix_encoding(blocks: list[Block], fonts: set[str]) -> str | None:
     return enc
 
 
-def _ocr(data: bytes, filename: str, outline: Outline, n_pages: int, build_report) -> ParsedReport:
+def ocr_budget_s(limits: Limits) -> float:
+    """Seconds OCR may go on starting pages: the sandbox's wall clock less room for the
+    pages still in flight and for building the report."""
+    return max(limits.timeout_s - _OCR_MARGIN_S, limits.timeout_s / 4)
+
+
+def _ocr(data: bytes, filename: str, outline: Outline, n_pages: int, limits: Limits,
+         build_report) -> ParsedReport:
     try:
         from parsers.ocr import ocr_pdf  # noqa: PLC0415
     except ImportError:
         from parsers import ParseFailed  # noqa: PLC0415
 
         raise ParseFailed("the PDF has no text layer (scanned) and OCR is unavailable") from None
-    pages = ocr_pdf(data)
+    pages = ocr_pdf(data, max_pages=limits.max_pages, budget_s=ocr_budget_s(limits))
     blocks = text_blocks("\f".join(pages))
     report = build_report(blocks, outline, source=filename, fmt="pdf", ocr=True, pages=n_pages)
+    if len(pages) < n_pages:
+        report.warnings.append(f"{filename}: OCR read only {len(pages)} of {n_pages} scanned pages within the "
+                               f"{limits.timeout_s:g} s time limit; the rest of the document was not read")
     return report
