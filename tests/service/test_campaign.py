@@ -30,7 +30,7 @@ from bot.xlsx import NO, YES
 from db.models import Contact, InboundMessage, OutboundMail, Submission
 
 from .runner import ENTRY, Run, wait_until
-from .site import NAMES, OUTLINE, STAFF, address, at, auto_reply, dsn, report_reply, section_text, sent_by_agency
+from .site import NAMES, OUTLINE, address, at, auto_reply, dsn, report_reply, section_text, sent_by_agency
 
 STATE_LABELS = {"not_sent": "Chưa gửi công văn", "sent": "Đã gửi, đang chờ báo cáo",
                 "bounced": "Thư bị trả lại, chưa liên lạc được", "overdue": "Quá hạn, chưa báo cáo",

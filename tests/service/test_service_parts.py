@@ -19,7 +19,7 @@ from bot.intake.rawstore import store_raw
 from bot.locks import AdvisoryLeader
 from bot.logs import JsonLines, Redact, Text, redact
 from bot.scheduler import digest_day
-from db.engine import make_engine, migrate
+from db.engine import make_engine
 from db.models import InboundMessage, OutboundMail, Submission
 
 from .site import at, report_reply
