@@ -61,6 +61,8 @@ class WorldFacts:
     registered: dict[str, set[str]]          # agency -> its registered addresses and domains
     bounced: set[str]                        # agencies whose address fails
     duplicates: list[str]                    # messages an agency received twice
+    planned_reports: int = 0                 # reports the scenario planned
+    errors: tuple[str, ...] = ()             # ERROR lines the service logged
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,23 @@ def check_no_loops(db: DbFacts, world: WorldFacts) -> list[str]:
     return bad
 
 
+def check_campaign_ran(db: DbFacts, world: WorldFacts) -> list[str]:
+    """The letter went to every agency (refused only where the address fails), every planned
+    report was sent, and the service logged no error: the other checks are not vacuous."""
+    dispatch = {o.agency: o.status for o in db.outbound if o.kind == "dispatch"}
+    bad = [f"{a}: letter {dispatch.get(a, 'never queued')}" for a in sorted(db.states)
+           if dispatch.get(a) != "sent" and not (a in world.bounced and dispatch.get(a) == "failed")]
+    reports = sum(1 for _, kind, _, _ in world.sent if kind == "report")
+    if reports != world.planned_reports:
+        bad.append(f"{reports} of {world.planned_reports} planned reports were sent")
+    bad += [f"service error: {e}" for e in world.errors[:5]]
+    if len(world.errors) > 5:
+        bad.append(f"… and {len(world.errors) - 5} more service errors (see reportbot.log)")
+    return bad
+
+
 CHECKS = (
+    ("the campaign ran", check_campaign_ran),
     ("every reply recorded once", check_replies_recorded_once),
     ("no reminder after a report", check_no_reminder_after_report),
     ("reminders on working days", check_reminders_on_working_days),

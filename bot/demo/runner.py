@@ -70,8 +70,20 @@ class _BelowWarning(logging.Filter):
         return record.levelno >= logging.WARNING
 
 
+class _Errors(logging.Handler):
+    """Keeps the first line of every ERROR the service logs: a demo with one has not passed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = f" ({record.exc_info[0].__name__}: {record.exc_info[1]})" if record.exc_info else ""
+        self.lines.append(f"{record.name}: {record.getMessage()}{exc}"[:300])
+
+
 @contextmanager
-def _log_file(path: Path):
+def _log_file(path: Path, errors: _Errors):
     """The service's log (INFO) goes to a file in the demo folder; the terminal keeps warnings."""
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -83,11 +95,13 @@ def _log_file(path: Path):
     for lg in loggers:
         lg.setLevel(logging.INFO)
         lg.addHandler(handler)
+        lg.addHandler(errors)
     try:
         yield
     finally:
         for lg, level in saved:
             lg.removeHandler(handler)
+            lg.removeHandler(errors)
             lg.setLevel(level)
         for h in logging.getLogger().handlers:
             h.removeFilter(quiet)
@@ -164,8 +178,9 @@ class Demo:
         t0 = self._mark = time.monotonic()
         folder = prepare_folder(self.folder)
         world = _WorldProcess()
+        self.errors = _Errors()
         try:
-            with _log_file(folder / "reportbot.log"):
+            with _log_file(folder / "reportbot.log", self.errors):
                 _, smtp_port, imap_port, user, password = world.ask(timeout=60)
                 config = write_config(folder, smtp_port=smtp_port, imap_port=imap_port,
                                       imap_user=user, imap_password=password)
@@ -257,7 +272,7 @@ class Demo:
             registered = _registered(s)
         facts = WorldFacts([(x.agency, x.kind, x.message_id, x.sender) for x in world.sent], registered,
                            {c for c, b in world.behaviour.items() if b in ("bounce_rcpt", "bounce_dsn")},
-                           list(world.duplicates))
+                           list(world.duplicates), len(world.forms), tuple(self.errors.lines))
         verdicts = check_all(db, facts)
         stale = stale_reminders(db)
         if stale:

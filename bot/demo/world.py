@@ -15,6 +15,7 @@ CLOCK_MONOTONIC is one clock for every process on the machine.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -77,6 +78,10 @@ class _Host:
 def world_main(conn, events, log_level: int = logging.WARNING) -> None:
     """The child process's entry point."""
     logging.basicConfig(level=log_level)
+    try:  # the outside world yields to the service when both want the CPU
+        os.nice(5)
+    except (AttributeError, OSError):
+        pass
     host = _Host(events)
     imap = ImapServer().start()
     system = MailSystem(host.now, INBOX, imap, outside=host.outside)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from bot.demo.invariants import (
-    DbFacts, InRow, OutRow, WorldFacts, check_all, check_bounces, check_no_loops, check_no_reminder_after_report,
+    DbFacts, InRow, OutRow, WorldFacts, check_all, check_bounces, check_campaign_ran, check_no_loops, check_no_reminder_after_report,
     check_reminders_on_working_days, check_replies_recorded_once, check_sent_once, stale_reminders,
 )
 
@@ -23,15 +23,17 @@ def facts(outbound=(), inbound=(), submissions=(), states=None, **kw) -> DbFacts
     return DbFacts(TZ, list(outbound), list(inbound), list(submissions), states or {}, **kw)
 
 
-def world(sent=(), bounced=(), duplicates=()) -> WorldFacts:
-    return WorldFacts(list(sent), REG, set(bounced), list(duplicates))
+def world(sent=(), bounced=(), duplicates=(), planned=None, errors=()) -> WorldFacts:
+    planned = sum(1 for s in sent if s[1] == "report") if planned is None else planned
+    return WorldFacts(list(sent), REG, set(bounced), list(duplicates), planned, tuple(errors))
 
 
 def test_a_clean_run_breaks_nothing():
-    db = facts([out("BYT|dispatch", "BYT", "dispatch"), out("BYT|reminder|1", "BYT", "reminder")],
-               [InRow(1, "r1@byt.example", "processed", "report", "BYT")], [("BYT", 1)], {"BYT": "received"},
+    db = facts([out("BYT|dispatch", "BYT", "dispatch"), out("BYT|reminder|1", "BYT", "reminder"),
+                out("HNI|dispatch", "HNI", "dispatch", status="failed")],
+               [InRow(1, "r1@byt.example", "processed", "report", "BYT")], [("BYT", 1)], {"BYT": "received", "HNI": "bounced"},
                first_report_event={"BYT": 10}, queued_event={"BYT|reminder|1": 5}, sent_event={"BYT|reminder|1": 6})
-    verdicts = check_all(db, world([("BYT", "report", "<r1@byt.example>", "vanthu@byt.example")]))
+    verdicts = check_all(db, world([("BYT", "report", "<r1@byt.example>", "vanthu@byt.example")], bounced={"HNI"}))
     assert [v.name for v in verdicts if not v.ok] == []
 
 
@@ -89,3 +91,10 @@ def test_duplicates_bounces_and_loops_are_named():
     assert check_no_loops(db, world(sent)) == [
         "BYT: ack ack|5 answers automated mail ooo@byt.example",
         "HNI: report from unregistered someone@gmail.com is processed, not quarantined"]
+
+
+def test_a_run_where_nothing_happened_does_not_pass_for_a_clean_one():
+    db = facts([out("BYT|dispatch", "BYT", "dispatch", status="pending")], states={"BYT": "not_sent", "HNI": "not_sent"})
+    assert check_campaign_ran(db, world(planned=90, errors=["reportbot.service: scheduler tick failed"])) == [
+        "BYT: letter pending", "HNI: letter never queued", "0 of 90 planned reports were sent",
+        "service error: reportbot.service: scheduler tick failed"]
