@@ -46,7 +46,7 @@ from bot.app import App
 from bot.campaign import DOCX_TYPE, load_campaign
 from bot.config import parse_config
 from bot.mailer import send_outbox
-from bot.mails import Sender
+from bot.mails import config_sender
 from bot.outbox import queue_due
 from db.engine import migrate
 from db.models import Campaign, OutboundMail
@@ -140,7 +140,7 @@ def phase_queue(app: App) -> tuple[int, float]:
     t = time.perf_counter()
     with app.session() as s:
         c = s.exec(select(Campaign)).one()
-        n = len(queue_due(s, c, datetime.now(UTC), Sender(app.config.smtp.from_), app.store,
+        n = len(queue_due(s, c, datetime.now(UTC), config_sender(app.config), app.store,
                           dispatch_now=True))
     return n, time.perf_counter() - t
 

@@ -20,10 +20,13 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from functools import lru_cache
-from typing import Any, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 # SMTP line endings, RFC 2047 headers, and bodies chosen 7-bit clean.
 POLICY = email_policy.SMTP.clone(cte_type="7bit")
@@ -59,6 +62,11 @@ class MailAgency:
 class Sender:
     from_addr: str  # "Cục Báo chí <baocao@example.gov.vn>"
     msgid_domain: str | None = None  # default: the From address's domain
+
+
+def config_sender(config: Config) -> Sender:
+    """The sender of all our own mail, as the config's [smtp] `from` names it."""
+    return Sender(config.smtp.from_)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from sqlmodel import Session, select
 from bot.app import App
 from bot.digest import send_digest
 from bot.mailer import Mailer, SendSummary, save_sent_copies
-from bot.mails import Sender
+from bot.mails import Sender, config_sender
 from bot.outbox import queue_due
 from bot.outbox_claims import Filter
 from bot.workdays import is_working_day
@@ -90,7 +90,7 @@ def run_tick(application: App, now: datetime, *, clock: Callable[[], datetime] |
     summary = TickSummary(now)
     with application.session() as s:
         ids = s.exec(select(Campaign.id).order_by(Campaign.id)).all()
-    sender = Sender(application.config.smtp.from_)
+    sender = config_sender(application.config)
     for cid in ids:  # one transaction per campaign
         with application.session() as s:
             for p in queue_due(s, s.get(Campaign, cid), now, sender, application.store, actor=actor):

@@ -22,14 +22,10 @@ from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
 from bot.cli.status_cmds import parse_now
 from bot.errors import RuntimeFailure, UserError
 from bot.mailer import SendSummary, save_sent_copies, send_outbox
-from bot.mails import Sender
+from bot.mails import config_sender
 from bot.outbox import PlannedMail, queue_due, render_due
 from bot.outbox_claims import Filter, count_due
 from db.types import utcnow
-
-
-def _sender(application: App) -> Sender:
-    return Sender(application.config.smtp.from_)
 
 
 def _safe(name: str) -> str:
@@ -89,13 +85,13 @@ def dispatch(
         folder = out or application.config.storage_dir / "dry-run" / now.strftime("%Y%m%dT%H%M%SZ")
         with application.session() as session:
             c = resolve_campaign(session, campaign)
-            n = write_dry_run(render_due(session, c, now, _sender(application), application.store,
+            n = write_dry_run(render_due(session, c, now, config_sender(application.config), application.store,
                                          dispatch_now=True), folder)
         typer.echo(f"{c.code}: dry run, {n} mail(s) written to {folder}; nothing sent, nothing queued")
         return
     with application.session() as session:
         c = resolve_campaign(session, campaign)
-        queued = queue_due(session, c, now, _sender(application), application.store,
+        queued = queue_due(session, c, now, config_sender(application.config), application.store,
                            dispatch_now=True, actor="cli")
         code, f = c.code, Filter(campaign_id=c.id, kinds=("dispatch",))
     summary = _send(application, f, utcnow, "cli")

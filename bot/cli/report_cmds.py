@@ -12,7 +12,7 @@ from bot.cli.status_cmds import NowOpt, parse_now
 from bot.digest import last_digest_at, make_digest, send_digest, write_digest_files
 from bot.errors import RuntimeFailure, UserError
 from bot.export import write_export
-from bot.mails import Sender
+from bot.mails import config_sender
 
 
 @app.command()
@@ -30,7 +30,7 @@ def digest(
         raise UserError("--send and --out: choose one")
     moment = parse_now(now)
     application = open_app(config)
-    sender, to = Sender(application.config.smtp.from_), application.config.staff.digest_to
+    sender, to = config_sender(application.config), application.config.staff.digest_to
     if send and not to:
         raise UserError("staff.digest_to: no address to send the digest to")
     with application.session() as session:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.digest import last_digest_at, make_digest, write_digest_files
 from bot.export import write_export
-from bot.mails import Sender
+from bot.mails import config_sender
 from bot.status import campaign_status
 from db.models import Campaign
 
@@ -22,6 +22,6 @@ def write_outputs(app, campaign_id: int, folder: Path, now: datetime) -> tuple[P
         digest = make_digest(s, c, now=now, since=last_digest_at(s, c))
         day = now.astimezone(ZoneInfo(c.timezone)).date()
         html = folder / "digest" / f"tong-hop-{day:%Y%m%d}.html"
-        written = write_digest_files(c, digest, html, sender=Sender(cfg.smtp.from_), to=cfg.staff.digest_to, now=now)
+        written = write_digest_files(c, digest, html, sender=config_sender(cfg), to=cfg.staff.digest_to, now=now)
         exports = write_export(s, c, now, folder / "export")
     return written[0], exports, rows

@@ -28,7 +28,7 @@ from bot.intake.headers import parse_message
 from bot.intake.match import Directory, MatchResult, MsgFacts, match_agency
 from bot.intake.rawstore import mail_store
 from bot.intake.verify import verify
-from bot.mails import ReceivedFile, Receipt, SectionRef, Sender
+from bot.mails import ReceivedFile, Receipt, SectionRef, config_sender
 from bot.outbox import queue_ack
 from bot.outbox_claims import _claimer_gone, worker_name
 from bot.store import BlobStore
@@ -284,5 +284,5 @@ def _acknowledge(intake: Intake, s: Session, campaign: Campaign, agency: Agency,
         found=tuple(SectionRef(x["id"], titles[x["id"]]) for x in merged["sections"] if x["found"]),
         missing=tuple(SectionRef(i, titles[i]) for i in merged["missing"]),
     )
-    sender = Sender(intake.config.smtp.from_)
+    sender = config_sender(intake.config)
     return queue_ack(s, campaign, agency, row, receipt, sender=sender, now=now, actor=actor) is not None

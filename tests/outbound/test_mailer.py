@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot.mailer import Backoff, Mailer, send_outbox
-from bot.mails import Sender
+from bot.mails import config_sender
 from bot.outbox import queue_due
 from db.models import Contact, OutboundMail, Submission
 from db.types import utcnow
@@ -144,7 +144,7 @@ def test_two_senders_at_once_never_send_the_same_row(make_site):
     # 60 rows: more than one sender's first claims (3 connections × 16 rows), so both must work.
     site = make_site(agencies=[agency_row(f"A{i:02d}") for i in range(60)], concurrency=3)
     with site.session() as s:
-        queue_due(s, s.merge(site.campaign()), DISPATCH, Sender(site.app.config.smtp.from_), site.app.store)
+        queue_due(s, s.merge(site.campaign()), DISPATCH, config_sender(site.app.config), site.app.store)
     summaries, start = [], threading.Barrier(2)
 
     def sender():
@@ -164,7 +164,7 @@ def test_two_senders_at_once_never_send_the_same_row(make_site):
 def test_a_row_abandoned_in_sending_is_resent_with_its_message_id_after_the_lease(make_site):
     site = make_site(agencies=[agency_row("AAA"), agency_row("BBB")])
     with site.session() as s:
-        queue_due(s, s.merge(site.campaign()), DISPATCH, Sender(site.app.config.smtp.from_), site.app.store)
+        queue_due(s, s.merge(site.campaign()), DISPATCH, config_sender(site.app.config), site.app.store)
     stale, recent = site.rows()
     now = utcnow()
     with site.session() as s:
@@ -184,7 +184,7 @@ def test_a_reminder_queued_before_the_report_is_cancelled_when_its_turn_comes(ma
     site = make_site(agencies=[agency_row("AAA"), agency_row("BBB")])
     tick(site, DISPATCH)
     with site.session() as s:
-        queue_due(s, s.merge(site.campaign()), at("25/12/2024"), Sender(site.app.config.smtp.from_),
+        queue_due(s, s.merge(site.campaign()), at("25/12/2024"), config_sender(site.app.config),
                   site.app.store)
         s.add(Submission(campaign_id=site.campaign().id, agency_id=site.agency("AAA").id,
                          received_at=at("25/12/2024", "08:01")))
@@ -223,7 +223,7 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap(attempt, low, high):
 def test_a_stopped_pass_finishes_the_message_in_hand_and_gives_the_other_claims_back(make_site):
     site = make_site(agencies=[agency_row(f"A{i}") for i in range(5)], rate_per_minute=120, concurrency=1)
     with site.session() as s:
-        queue_due(s, s.merge(site.campaign()), DISPATCH, Sender(site.app.config.smtp.from_), site.app.store)
+        queue_due(s, s.merge(site.campaign()), DISPATCH, config_sender(site.app.config), site.app.store)
     mailer = Mailer(site.app.engine, site.app.config.smtp)
 
     async def stop_after_the_first_arrives():
