@@ -11,23 +11,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import UserError
+from bot.planner import parse_days
 from parsers.model import Outline, OutlineNode
 
 METRIC_NAMES = frozenset({
     "views", "interactions", "reader_growth_pct", "digital_revenue_vnd", "digital_revenue_growth_pct",
     "digital_revenue_share_pct", "maturity_score", "maturity_level",
 })
-_DURATION = re.compile(r"^(\d{1,3})d$")
 _NODE_ID = re.compile(r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-
-
-def parse_days(value: str) -> int:
-    """"5d" -> 5. Durations in campaign files are whole days."""
-    m = _DURATION.match(value.strip())
-    if not m:
-        raise ValueError(f"expected a duration like '3d', got {value!r}")
-    return int(m.group(1))
 
 
 def _aware(v: datetime) -> datetime:

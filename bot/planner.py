@@ -18,6 +18,9 @@ contact bounced):
   actually queued (never earlier than its nominal slot), so downtime delays
   the series instead of bursting it; at most `overdue_max`; `escalate` from
   seq `escalate_on_overdue` (0 disables).
+- reminders and overdue reminders leave only in office hours of a working day
+  (`send_time` to `send_until`, local): a catch-up after downtime that falls on
+  a holiday, a weekend or at night waits for the next working morning.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.workdays import add_working_days, next_working_day, previous_working_day
+from bot.workdays import add_working_days, is_working_day, next_working_day, previous_working_day
 
 KINDS = ("dispatch", "reminder", "overdue")
 _DAYS = re.compile(r"^\s*(\d+)\s*d\s*$")
@@ -58,6 +61,7 @@ class CampaignPlan:
     overdue_max: int = 3
     escalate_on_overdue: int = 2
     send_time: time = time(8, 0)  # local time of reminders and overdue reminders
+    send_until: time = time(18, 0)  # no reminder leaves after this local time
 
     def __post_init__(self) -> None:
         _require_aware("deadline", self.deadline)
@@ -80,6 +84,10 @@ class CampaignPlan:
 
     def at_send_time(self, day: date) -> datetime:
         return datetime.combine(day, self.send_time, tzinfo=self.zone)
+
+    def in_office_hours(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.zone)
+        return is_working_day(local.date()) and self.send_time <= local.time() < self.send_until
 
 
 @dataclass(frozen=True)
@@ -207,6 +215,8 @@ def plan_agency(plan: CampaignPlan, facts: AgencyFacts, now: datetime) -> list[D
     if dispatched is None:
         due = _due_dispatch(plan, facts, now)
         return [due] if due else []
+    if not plan.in_office_hours(now):
+        return []
     due = _due_reminder(plan, facts, dispatched, now) or _due_overdue(
         plan, facts, dispatched, now
     )

@@ -103,12 +103,37 @@ def test_no_reminder_before_the_dispatch_was_sent(plan):
 
 
 def test_catch_up_sends_only_the_latest_reminder_once(plan):
-    # Service down from 24/12 to Saturday 28/12 10:00: slots 25/12 and 27/12 both passed.
+    # Service down from 24/12 to Friday 27/12 10:00: slots 25/12 and 27/12 both passed.
+    log = simulate(plan, at("19/12/2024", "09:00"), at("30/12/2024", "12:00"),
+                   down=[(at("24/12/2024", "00:00"), at("27/12/2024", "10:00"))])
+    assert log == [("dispatch", 1, "19/12/2024 09:00", False),
+                   ("reminder", 2, "27/12/2024 10:00", False),
+                   ("reminder", 3, "30/12/2024 08:00", False)]
+
+
+def test_catch_up_on_a_weekend_waits_for_the_next_working_morning(plan):
+    # Back on Saturday 28/12 10:00 after missing 25/12 and 27/12: nothing on the weekend;
+    # on Monday the latest slot (30/12) supersedes the missed ones.
     log = simulate(plan, at("19/12/2024", "09:00"), at("30/12/2024", "12:00"),
                    down=[(at("24/12/2024", "00:00"), at("28/12/2024", "10:00"))])
     assert log == [("dispatch", 1, "19/12/2024 09:00", False),
-                   ("reminder", 2, "28/12/2024 10:00", False),
                    ("reminder", 3, "30/12/2024 08:00", False)]
+
+
+def test_overdue_catch_up_on_new_year_holiday_waits_for_2_january(plan):
+    # Regression (demo run): the service missed the 31/12 overdue slot and caught up on
+    # 1/1/2025, a public holiday. It must wait for Thursday 2/1 08:00.
+    log = simulate(plan, at("19/12/2024", "09:00"), at("02/01/2025", "12:00"),
+                   down=[(at("30/12/2024", "18:00"), at("01/01/2025", "18:08"))])
+    overdue = [e for e in log if e[0] == "overdue"]
+    assert overdue == [("overdue", 1, "02/01/2025 08:00", False)]
+
+
+def test_no_reminder_leaves_at_night(plan):
+    # Back at 21:00 on a working day: the overdue reminder waits for 08:00 next morning.
+    log = simulate(plan, at("19/12/2024", "09:00"), at("01/01/2025", "00:00"),
+                   down=[(at("30/12/2024", "18:00"), at("31/12/2024", "21:00"))])
+    assert [e for e in log if e[0] == "overdue"] == []
 
 
 def test_catch_up_drops_a_pre_deadline_reminder_once_the_deadline_passed(plan):
