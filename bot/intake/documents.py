@@ -46,7 +46,9 @@ class Contents:
 
 
 def _is_document(f: ExtractedFile) -> bool:
-    return f.detected_kind in DOCUMENT_KINDS or is_image(f.detected_kind)
+    """Sent to the parser. A password-protected document too: the parser names the
+    reason ("password-protected"), which staff and the agency then see."""
+    return f.detected_kind in DOCUMENT_KINDS or is_image(f.detected_kind) or f.detected_kind == "encrypted"
 
 
 def parse_document(data: bytes, filename: str, outline: Outline) -> dict:
