@@ -47,7 +47,7 @@ from bot.campaign import DOCX_TYPE, load_campaign
 from bot.config import parse_config
 from bot.mailer import send_outbox
 from bot.mails import config_sender
-from bot.outbox import queue_due
+from bot.outbox import queue_due, read_body
 from db.engine import migrate
 from db.models import Campaign, OutboundMail
 
@@ -152,8 +152,7 @@ def phase_naive(app: App, port: int, limit: int) -> tuple[int, float]:
     t = time.perf_counter()
     for rid in ids:
         with app.session() as s:
-            row = s.get(OutboundMail, rid)
-            raw, rcpts = row.raw, row.to_addrs
+            raw, rcpts = read_body(s, rid), s.get(OutboundMail, rid).to_addrs
         with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
             smtp.sendmail("baocao@example.gov.vn", rcpts, raw)
     return len(ids), time.perf_counter() - t
@@ -236,7 +235,7 @@ def main() -> None:
             queued, t_queue = phase_queue(app)
             rss["queue"] = peak_rss_mb()
             with app.engine.connect() as conn:
-                raw_kb = len(conn.execute(text("SELECT raw FROM outboundmail LIMIT 1")).scalar()) / 1024
+                raw_kb = len(conn.execute(text("SELECT raw FROM outboundbody LIMIT 1")).scalar()) / 1024
             results = [against(app, mode, rtt, n, rss, heap) for mode, rtt, n in scenarios]
             app.engine.dispose()
         finally:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -87,6 +89,11 @@ def _attachment_rows(docs: list[tuple[str, bytes]], store: BlobStore) -> list[di
     return rows
 
 
+def json_safe(value: dict[str, Any]) -> dict[str, Any]:
+    """A TOML table as JSON stores it: dates and times become ISO 8601 strings."""
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat()))
+
+
 def load_campaign(session: Session, path: Path, store: BlobStore, *, actor: str = "cli") -> LoadResult:
     raw = path.read_bytes() if path.exists() else b""
     cf = read_campaign_file(path)
@@ -100,6 +107,7 @@ def load_campaign(session: Session, path: Path, store: BlobStore, *, actor: str 
             "digest_at": s.digest_at.strftime("%H:%M"), "reminder_at": s.reminder_at.strftime("%H:%M"),
         },
         outline=[n.model_dump() for n in cf.outline],
+        letter=json_safe(cf.letter),
         attachments=_attachment_rows(_documents(cf, path.parent), store),
         source_path=str(path.resolve()),
         source_sha256=hashlib.sha256(raw).hexdigest(),

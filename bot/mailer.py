@@ -349,6 +349,7 @@ def save_sent_copies(engine: Engine, imap: ImapConfig, folder: str, ids: Sequenc
     from imapclient import IMAPClient
     from sqlmodel import select
 
+    from bot.outbox import read_bodies
     from db.engine import session_scope
     from db.models import OutboundMail
 
@@ -366,10 +367,11 @@ def save_sent_copies(engine: Engine, imap: ImapConfig, folder: str, ids: Sequenc
             copied = 0
             for i in range(0, len(ids), 50):
                 with session_scope(engine) as s:
-                    rows = s.exec(select(OutboundMail.raw, OutboundMail.sent_at)
-                                  .where(OutboundMail.id.in_(ids[i:i + 50]))).all()
-                for raw, sent_at in rows:
-                    client.append(folder, raw, flags=[b"\\Seen"], msg_time=sent_at)
+                    sent_at = dict(s.exec(select(OutboundMail.id, OutboundMail.sent_at)
+                                          .where(OutboundMail.id.in_(ids[i:i + 50]))).all())
+                    bodies = read_bodies(s, sent_at)
+                for rid, raw in bodies.items():
+                    client.append(folder, raw, flags=[b"\\Seen"], msg_time=sent_at[rid])
                     copied += 1
             return copied
     except Exception as e:  # noqa: BLE001

@@ -1,7 +1,9 @@
 """Planning into the outbox: what the planner says is due becomes OutboundMail rows.
 
-A row holds the fully rendered message (the exact bytes the mailer will send),
-its Message-ID and its envelope recipients, and is committed BEFORE any send.
+A row holds its Message-ID and envelope recipients, and the fully rendered
+message (the exact bytes the mailer will send) sits beside it in OutboundBody,
+written in the same transaction (write_body / read_bodies below); both are
+committed BEFORE any send.
 `dedupe_key` = "<campaign code>|<agency code or ->|<kind>|<seq>" is unique:
 inserting an existing key is a no-op (INSERT ... ON CONFLICT DO NOTHING on
 SQLite and PostgreSQL alike), so two ticks racing each other queue a mail once.
@@ -23,9 +25,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from email.message import EmailMessage
 from email.utils import getaddresses
-from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
@@ -51,6 +53,7 @@ from db.models import (
     Contact,
     Enrollment,
     InboundMessage,
+    OutboundBody,
     OutboundMail,
     Submission,
 )
@@ -118,27 +121,14 @@ def campaign_plan(c: Campaign) -> CampaignPlan:
     )
 
 
-def _letter_request(c: Campaign) -> tuple[str, ...]:
-    """The letter's request paragraphs, read back from the campaign file when it is unchanged.
-
-    The campaign row does not keep the [letter] table; without the file the
-    dispatch simply does not quote the letter (the letter itself is attached).
-    """
-    from bot.campaign_file import read_campaign_file
-
-    path = Path(c.source_path) if c.source_path else None
-    try:
-        if path is None or sha256_hex(path.read_bytes()) != c.source_sha256:
-            return ()
-        body = read_campaign_file(path).letter.get("body", [])
-    except Exception:  # noqa: BLE001 — a moved or broken file only loses the quotation
-        return ()
-    return tuple(str(p) for p in body if not str(p).startswith("Trân trọng"))
+def letter_request(letter: dict[str, Any]) -> tuple[str, ...]:
+    """The request paragraphs of a campaign's [letter] table (its body without the closing)."""
+    return tuple(str(p) for p in letter.get("body", []) if not str(p).startswith("Trân trọng"))
 
 
 def mail_campaign(c: Campaign) -> MailCampaign:
     return MailCampaign(code=c.code, title=c.title, issued=c.issued, deadline=c.deadline,
-                        tz=c.timezone, reply_to=c.reply_to, request=_letter_request(c))
+                        tz=c.timezone, reply_to=c.reply_to, request=letter_request(c.letter or {}))
 
 
 def dispatch_attachments(c: Campaign, store: BlobStore) -> list[Attachment]:
@@ -248,13 +238,36 @@ def render_due(session: Session, c: Campaign, now: datetime, sender: Sender, sto
         yield PlannedMail(keys[d], d.kind, d.seq, c.id, info.id, info.code, msg, d.due_at)
 
 
+# ---------------------------------------------------------------- the rendered bytes
+# A row's bytes live in OutboundBody (db/models.py says why); these are the only ways in and out.
+def write_body(session: Session, outbound_id: int, raw: bytes) -> None:
+    """Store the exact bytes the outbox row `outbound_id` sends (once, in the row's transaction)."""
+    session.connection().execute(sql_insert(OutboundBody.__table__).values(outbound_id=outbound_id, raw=raw))
+
+
+def read_bodies(session: Session, ids: Iterable[int]) -> dict[int, bytes]:
+    """{outbox row id: its bytes} for the rows of `ids` (500 per query)."""
+    ids = list(ids)
+    out: dict[int, bytes] = {}
+    for i in range(0, len(ids), 500):
+        out.update((rid, bytes(raw)) for rid, raw in session.exec(
+            select(OutboundBody.outbound_id, OutboundBody.raw)
+            .where(col(OutboundBody.outbound_id).in_(ids[i:i + 500]))))
+    return out
+
+
+def read_body(session: Session, outbound_id: int) -> bytes:
+    """The bytes of one outbox row (KeyError when it has none)."""
+    return read_bodies(session, [outbound_id])[outbound_id]
+
+
 # ---------------------------------------------------------------- writing rows
 def _addrs(msg: EmailMessage, header: str) -> list[str]:
     return [a for _, a in getaddresses([str(v) for v in msg.get_all(header, [])]) if a]
 
 
-def _insert_ignore(session: Session, values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when the row was written."""
+def _insert_ignore(session: Session, values: dict[str, Any]) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING; the new row's id, None when its key existed."""
     dialect = session.get_bind().dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
@@ -262,25 +275,27 @@ def _insert_ignore(session: Session, values: dict[str, Any]) -> bool:
     stmt = (insert(OutboundMail.__table__).values(**values).on_conflict_do_nothing()
             .returning(OutboundMail.__table__.c.id))
     # rowcount is unreliable here (psycopg reports -1 with RETURNING); a returned id is not.
-    return session.connection().execute(stmt).scalar_one_or_none() is not None
+    return session.connection().execute(stmt).scalar_one_or_none()
 
 
 def insert_planned(session: Session, p: PlannedMail, now: datetime, *, actor: str = "system",
                    in_reply_to: str | None = None) -> bool:
     """Write one rendered mail to the outbox (status pending); False when its key already exists."""
     to, cc = _addrs(p.msg, "To"), _addrs(p.msg, "Cc")
-    written = _insert_ignore(session, {
+    row_id = _insert_ignore(session, {
         "dedupe_key": p.key, "campaign_id": p.campaign_id, "agency_id": p.agency_id, "kind": p.kind,
         "seq": p.seq, "message_id": p.message_id, "in_reply_to": in_reply_to, "to_addrs": to,
-        "cc_addrs": cc, "subject": str(p.msg["Subject"]), "raw": p.msg.as_bytes(), "status": "pending",
+        "cc_addrs": cc, "subject": str(p.msg["Subject"]), "status": "pending",
         "attempts": 0, "due_at": p.due_at or now, "next_attempt_at": None, "smtp_response": "",
         "last_error": "", "created_at": now,
     })
-    if written:
-        log_event(session, "outbox.queued", campaign_id=p.campaign_id, agency_id=p.agency_id, actor=actor,
-                  at=now, detail={"key": p.key, "kind": p.kind, "seq": p.seq, "message_id": p.message_id,
-                                  "to": to, "cc": cc})
-    return written
+    if row_id is None:
+        return False
+    write_body(session, row_id, p.msg.as_bytes())
+    log_event(session, "outbox.queued", campaign_id=p.campaign_id, agency_id=p.agency_id, actor=actor,
+              at=now, detail={"key": p.key, "kind": p.kind, "seq": p.seq, "message_id": p.message_id,
+                              "to": to, "cc": cc})
+    return True
 
 
 def queue_due(session: Session, campaign: Campaign, now: datetime, sender: Sender, store: BlobStore,

@@ -36,7 +36,7 @@ from pathlib import Path
 from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, func, select
 
-from bot.outbox import dead_addresses
+from bot.outbox import dead_addresses, read_bodies
 from db.engine import session_scope
 from db.events import log_event
 from db.models import Contact, OutboundMail, Submission
@@ -83,8 +83,8 @@ class Filter:
 def _where(f: Filter) -> list:
     out = []
     if f.campaign_id is not None:
-        # "+ 0" keeps SQLite on the (status, next_attempt_at) index: reading a row's status
-        # column means walking past its raw bytes, which is what that index spares us.
+        # "+ 0" keeps SQLite on the (status, next_attempt_at) index, which holds the due rows
+        # only, rather than on campaign_id's, which holds every row the campaign ever queued.
         out.append(OutboundMail.campaign_id + 0 == f.campaign_id)
     if f.kinds:
         out.append(col(OutboundMail.kind).in_(f.kinds))
@@ -169,6 +169,7 @@ def _checked(s: Session, ids: list[int], now: datetime, actor: str) -> list[Clai
     reported = set(s.exec(select(Submission.campaign_id, Submission.agency_id).distinct().where(
         col(Submission.agency_id).in_({r.agency_id for r in rows if r.agency_id is not None}))).all())
     dead = dead_addresses(s, [a for r in rows for a in (*r.to_addrs, *r.cc_addrs)])
+    keep: list[tuple[OutboundMail, tuple[str, ...]]] = []
     out: list[Claimed | Cancelled] = []
     for row in rows:
         rcpts = tuple(dict.fromkeys(a for a in (*row.to_addrs, *row.cc_addrs) if a.lower() not in dead))
@@ -178,12 +179,14 @@ def _checked(s: Session, ids: list[int], now: datetime, actor: str) -> list[Clai
         elif not rcpts:
             reason = "no active recipient left"
         if reason is None:
-            out.append(Claimed(row.id, row.dedupe_key, row.kind, row.campaign_id, row.agency_id,
-                               row.message_id, row.raw, rcpts, row.attempts))
+            keep.append((row, rcpts))
             continue
         row.status, row.last_error, row.claimed_by = "cancelled", reason, None
         _ev(s, "outbox.cancelled", row, actor, now, reason=reason)
         out.append(Cancelled(row.id, row.dedupe_key, reason))
+    bodies = read_bodies(s, [row.id for row, _ in keep])  # only for the rows that will go out
+    out += [Claimed(row.id, row.dedupe_key, row.kind, row.campaign_id, row.agency_id, row.message_id,
+                    bodies[row.id], rcpts, row.attempts) for row, rcpts in keep]
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -39,6 +39,9 @@ class Campaign(SQLModel, table=True):
     reply_to: str = Field(max_length=320)
     schedule: dict = _json()
     outline: list = _json()
+    # The campaign file's [letter] table (number, subject, body paragraphs, signer...): the
+    # dispatch quotes its request from here, whatever became of the file since.
+    letter: dict = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     # [{"name", "sha256", "size", "content_type"}] sent with the dispatch (letter, report form).
     attachments: list = _json()
     source_path: str = ""
@@ -86,7 +89,7 @@ class Contact(SQLModel, table=True):
 
 
 class OutboundMail(SQLModel, table=True):
-    """The outbox: written (with its rendered bytes and Message-ID) before any send.
+    """The outbox: written (with its Message-ID, and its rendered bytes in OutboundBody) before any send.
 
     dedupe_key = "<campaign>|<agency or ->|<kind>|<seq>" is unique, so a mail is
     planned once however often the planner runs. status: pending | sending | sent
@@ -105,7 +108,6 @@ class OutboundMail(SQLModel, table=True):
     to_addrs: list = _json()
     cc_addrs: list = _json()
     subject: str = ""
-    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     status: str = Field(default="pending", max_length=20)
     attempts: int = 0
     due_at: Optional[datetime] = _ts()
@@ -116,6 +118,18 @@ class OutboundMail(SQLModel, table=True):
     smtp_response: str = ""
     last_error: str = ""
     created_at: datetime = _created()
+
+
+class OutboundBody(SQLModel, table=True):
+    """The exact bytes an outbox row sends, written with it (bot/outbox.py write_body/read_bodies).
+
+    Kept apart from OutboundMail because SQLite stores a row in one piece: with the ~300 KB
+    message inline, every status update rewrote it whole and reading a status walked past it.
+    """
+
+    outbound_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("outboundmail.id", ondelete="CASCADE"), primary_key=True, autoincrement=False))
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class InboundMessage(SQLModel, table=True):

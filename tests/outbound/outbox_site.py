@@ -17,6 +17,7 @@ from sqlmodel import select
 from bot.app import App
 from bot.cli import main
 from bot.config import load_config
+from bot.outbox import read_body
 from db.models import Agency, Campaign, Event, OutboundMail
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,6 +74,11 @@ class Site:
             for k, v in where.items():
                 q = q.where(getattr(OutboundMail, k) == v)
             return list(s.exec(q).all())
+
+    def body(self, row: OutboundMail) -> bytes:
+        """The bytes an outbox row sends."""
+        with self.session() as s:
+            return read_body(s, row.id)
 
     def events(self, kind: str) -> list[Event]:
         with self.session() as s:

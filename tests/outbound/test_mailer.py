@@ -174,7 +174,7 @@ def test_a_row_abandoned_in_sending_is_resent_with_its_message_id_after_the_leas
     summary = send_outbox(site.app.engine, site.app.config.smtp)
     assert (summary.reclaimed, summary.sent) == (1, 1)
     (m,) = site.smtp.messages
-    assert parsed(m.data)["Message-ID"] == stale.message_id and m.data == stale.raw
+    assert parsed(m.data)["Message-ID"] == stale.message_id and m.data == site.body(stale)
     assert site.rows(id=recent.id)[0].status == "sending"  # another host's live claim is left alone
     (ev,) = site.events("outbox.reclaimed")
     assert ev.detail["claimed_by"] == "other-host:4242:abc"

@@ -27,7 +27,7 @@ def test_inserting_an_existing_key_is_a_no_op(make_site):
         assert insert_planned(s, first, DISPATCH) is True
         assert insert_planned(s, racing, DISPATCH) is False
     (row,) = site.rows()
-    assert row.message_id == first.message_id and row.status == "pending" and row.raw == first.msg.as_bytes()
+    assert row.message_id == first.message_id and row.status == "pending" and site.body(row) == first.msg.as_bytes()
     assert row.to_addrs == ["vanthu@aaa.example"] and row.created_at == DISPATCH
     assert len(site.events("outbox.queued")) == 1
 
@@ -74,7 +74,7 @@ def test_an_ack_is_queued_once_per_inbound_message_and_threads_under_it(make_sit
     assert p.key == f"5422/BTTTT-CBC|AAA|ack|{inbound_id}"
     (row,) = site.rows(kind="ack")
     assert row.seq == inbound_id and row.to_addrs == ["vanthu@aaa.example"]
-    assert row.in_reply_to == "<bc-1@aaa.example>" == parsed(row.raw)["In-Reply-To"]
+    assert row.in_reply_to == "<bc-1@aaa.example>" == parsed(site.body(row))["In-Reply-To"]
 
 
 def test_no_ack_goes_to_an_address_that_failed(make_site):
@@ -110,8 +110,20 @@ def test_queued_rows_hold_exactly_what_will_be_sent(make_site):
     with site.session() as s:
         queue_due(s, s.merge(site.campaign()), DISPATCH, SENDER, site.app.store)
     (row,) = site.rows()
-    msg = parsed(row.raw)
+    msg = parsed(site.body(row))
     assert msg["Message-ID"] == row.message_id and str(msg["Subject"]) == row.subject
-    assert row.cc_addrs == [] and "lanhdao@aaa.example" not in row.raw.decode("ascii")
+    assert row.cc_addrs == [] and "lanhdao@aaa.example" not in site.body(row).decode("ascii")
     with site.session() as s:
         assert s.exec(select(OutboundMail.status)).all() == ["pending"]
+
+
+def test_the_dispatch_quotes_the_letter_from_the_campaign_row_once_its_file_is_gone(make_site, campaign_toml):
+    site = make_site(agencies=[agency_row("AAA")])
+    with site.session() as s:  # the campaign file moved (or was edited) after `campaign load`
+        c = s.merge(site.campaign())
+        assert c.letter == campaign_toml["letter"]
+        c.source_path, c.source_sha256 = "/nowhere/5422-BTTTT-CBC.toml", "0" * 64
+    with site.session() as s:
+        (p,) = render_due(s, s.merge(site.campaign()), DISPATCH, SENDER, site.app.store)
+    text = p.msg.get_body(("plain",)).get_content()
+    assert "Quyết định số 348/QĐ-TTg" in text and "Theo Đề cương gửi kèm".lower() in text.lower()

@@ -130,7 +130,7 @@ def _mail(campaign: Campaign, agency: str, aid: int, kind: str, seq: int, sent_a
     key = f"{campaign.code}|{agency}|{kind}|{seq}"
     return OutboundMail(dedupe_key=key, campaign_id=campaign.id, agency_id=aid, kind=kind, seq=seq,
                         message_id=f"<{kind}.{seq}.{agency}@example.gov.vn>",
-                        to_addrs=[f"vanthu@{agency.lower()}.example"], cc_addrs=list(cc), raw=b"",
+                        to_addrs=[f"vanthu@{agency.lower()}.example"], cc_addrs=list(cc),
                         status=status, sent_at=sent_at if status == "sent" else None, last_error=error)
 
 

@@ -11,6 +11,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from bot.outbox import read_body
 from db.engine import make_engine
 from db.models import OutboundMail, ServiceState
 
@@ -44,7 +45,7 @@ def test_digest_send_queues_once_a_day_and_moves_since(cli, site, tmp_path):
     rows = _digest_rows(site)
     assert [(m.dedupe_key, m.status, m.to_addrs) for m in rows] == [
         ("5422/BTTTT-CBC|-|digest|20250106", "pending", [STAFF])]
-    msg = message_from_bytes(rows[0].raw, policy=policy.default)
+    msg = message_from_bytes(_digest_body(site, rows[0]), policy=policy.default)
     assert [p.get_content_type() for p in msg.walk()][:5] == [
         "multipart/mixed", "multipart/alternative", "text/plain", "multipart/related", "text/html"]
     assert _since(site) == NOW_ARG
@@ -98,6 +99,14 @@ def test_digest_and_export_on_postgresql(cli, pg_url, tmp_path, site):
 
 def _engine(site, url=None):
     return make_engine(url or f"sqlite:///{site.parent / 'data' / 'reportbot.db'}")
+
+
+def _digest_body(site, row: OutboundMail) -> bytes:
+    engine = _engine(site)
+    with Session(engine) as s:
+        raw = read_body(s, row.id)
+    engine.dispose()
+    return raw
 
 
 def _digest_rows(site, url=None) -> list[OutboundMail]:
