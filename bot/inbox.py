@@ -72,6 +72,8 @@ class Mailbox:
                 client.login(c.username, c.password())
         except IMAPClientError as e:
             client.shutdown()
+            if "[UNAVAILABLE]" in str(e).upper():  # RFC 5530: temporary (auth backend down): retried
+                raise IMAPClientError(f"imap: login as {c.username!r} temporarily refused: {e}") from None
             raise UserError(f"imap: login as {c.username!r} refused: {e}") from None
         self.client = client
         self.uidvalidity = int(client.select_folder(c.folder)[b"UIDVALIDITY"])
