@@ -1,16 +1,24 @@
 """Benchmark: `reportbot parse` (parsers.parse_bytes, outline and metrics included)
 beside bare pdfplumber `extract_text` on the same PDFs, measured in one run.
 
-    python bench/parse.py [--pages 30] [--big 300]
+    python bench/parse.py [--repeat 4] [--big-repeat 230]
+    python bench/parse.py --sandbox [--runs 30]
 
 Builds its documents (generator of tests/parsers/gen): a ~10-page DOCX, a text
 PDF made from it by LibreOffice, a long reportlab PDF for memory. Each
 measurement runs in a fresh subprocess so peak memory (ru_maxrss) is its own.
+
+`--sandbox`: the cost of isolation. The same ~10-page DOCX parsed N times
+directly (parsers.parse_bytes) and through parsers.sandbox.run_parse (a forked
+child of the preloaded forkserver), and, where the sandbox still has it, through
+its fallback (a fresh `python -m parsers.sandbox` per parse); per-parse overhead
+in ms against the direct parse, all measured in this one run.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -24,19 +32,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "parsers")]
 
 
+def long_doc(k: int):
+    """The generator's plain report with each body paragraph said `k` times."""
+    from gen.spec import Item, Shape, build
+
+    doc = build(Shape("bench", look="style"))
+    items = []
+    for it in doc.items:
+        items.append(it)
+        if it.kind == "para":
+            items += [Item("para", it.text) for _ in range(k - 1)]
+    return replace(doc, items=items)
+
+
 def build_docs(out: Path, repeat: int, big_repeat: int) -> dict[str, Path]:
     from gen.docx_render import render_docx
     from gen.flat import render_reportlab
-    from gen.spec import Item, Shape, build
-
-    def long_doc(k: int):
-        doc = build(Shape("bench", look="style"))
-        items = []
-        for it in doc.items:
-            items.append(it)
-            if it.kind == "para":
-                items += [Item("para", it.text) for _ in range(k - 1)]
-        return replace(doc, items=items)
 
     docx = out / "report.docx"
     docx.write_bytes(render_docx(long_doc(repeat)))
@@ -84,14 +95,70 @@ def measure(kind: str, path: Path, runs: int = 3) -> dict:
     return best
 
 
+def _timed_rounds(fns: list, runs: int) -> list[list[float]]:
+    """Seconds of each function, run in turn `runs` times (so load changes hit all alike)."""
+    out: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, xs in zip(fns, out):
+            t = time.perf_counter()
+            fn()
+            xs.append(time.perf_counter() - t)
+    return out
+
+
+def sandbox_overhead(repeat: int, runs: int) -> None:
+    """N parses of one DOCX: direct, in the sandbox, and in the sandbox's subprocess fallback."""
+    import statistics
+
+    import parsers
+    from gen.docx_render import render_docx
+    from gen.spec import OUTLINE
+    from parsers import sandbox
+
+    data = render_docx(long_doc(repeat))
+
+    def direct():
+        assert not parsers.parse_bytes(data, "report.docx", OUTLINE).warnings
+
+    def boxed():
+        assert not sandbox.run_parse(data, "report.docx", OUTLINE)["warnings"]
+
+    rows = [("direct parsers.parse_bytes", direct), ("run_parse (sandbox)", boxed)]
+    server = getattr(sandbox, "_SERVER", None)  # absent before the forkserver existed
+    if server is not None:
+        def fallback():
+            with server.lock:
+                saved, server.unavailable = server.unavailable, "bench: the fallback path"
+            try:
+                boxed()
+            finally:
+                with server.lock:
+                    server.unavailable = saved
+        rows.append(("run_parse (subprocess fallback)", fallback))
+    for _, fn in rows:
+        fn()  # warm-up: imports, and the forkserver's start
+    results = list(zip([name for name, _ in rows], _timed_rounds([fn for _, fn in rows], runs)))
+    base = statistics.median(results[0][1])
+    print(f"{runs} parses of a ~10-page DOCX ({len(data) // 1024} KB), {os.cpu_count()} CPUs")
+    print(f"{'':34s}{'median ms':>10s}{'p90 ms':>10s}{'overhead ms':>13s}{'parses/s':>10s}")
+    for name, xs in results:
+        med, p90 = statistics.median(xs), sorted(xs)[int(0.9 * (len(xs) - 1))]
+        print(f"{name:34s}{1000 * med:10.1f}{1000 * p90:10.1f}{1000 * (med - base):13.1f}{1 / med:10.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--one", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     ap.add_argument("--repeat", type=int, default=4, help="body paragraphs per key sentence (DOCX ~10 pages)")
     ap.add_argument("--big-repeat", type=int, default=230, help="same for the long PDF (~300 pages)")
+    ap.add_argument("--sandbox", action="store_true", help="per-parse overhead of parsers.sandbox.run_parse")
+    ap.add_argument("--runs", type=int, default=30, help="parses per row with --sandbox")
     args = ap.parse_args()
     if args.one:
         print(json.dumps(one(*args.one)))
+        return
+    if args.sandbox:
+        sandbox_overhead(args.repeat, args.runs)
         return
     if not shutil.which("soffice"):
         sys.exit("soffice (LibreOffice) is needed to build the benchmark PDF")
