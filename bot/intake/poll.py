@@ -1,6 +1,7 @@
 """One intake pass over the inbox, and the watcher loop (IDLE or polling, reconnecting with backoff)."""
 from __future__ import annotations
 
+import errno
 import logging
 import random
 import time
@@ -21,6 +22,17 @@ from db.types import utcnow
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 MAX_ATTEMPTS = 3  # a message whose processing keeps crashing is set aside for staff, not retried forever
+STORE_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+class StoreFull(Exception):
+    """The store's disk is full (or over quota): the message stays on the server, no attempt is
+    counted against it, and the pass ends (retried at the next one)."""
+
+
+def _raise_if_full(e: BaseException, what: str) -> None:
+    if isinstance(e, OSError) and e.errno in STORE_FULL_ERRNOS:
+        raise StoreFull(f"cannot store {what}: {e.strerror} ({errno.errorcode.get(e.errno, e.errno)})") from e
 
 
 @dataclass
@@ -49,14 +61,19 @@ def _mailbox_state(intake: Intake, folder: str, uidvalidity: int, now: datetime)
 
 def _take(intake: Intake, mb: Mailbox, f: Fetched, now: datetime, summary: PassSummary) -> None:
     cfg = intake.config.imap
-    with session_scope(intake.engine) as s:  # 1. raw store first, committed
-        row, created = store_raw(s, intake.mail, f.raw, received_at=f.internal_date or now,
-                                 folder=cfg.folder, uidvalidity=mb.uidvalidity, uid=f.uid)
-        inbound_id = row.id
+    try:
+        with session_scope(intake.engine) as s:  # 1. raw store first, committed
+            row, created = store_raw(s, intake.mail, f.raw, received_at=f.internal_date or now,
+                                     folder=cfg.folder, uidvalidity=mb.uidvalidity, uid=f.uid)
+            inbound_id = row.id
+    except OSError as e:
+        _raise_if_full(e, f"message UID {f.uid} ({len(f.raw)} bytes)")
+        raise
     summary.stored += created
     try:  # 2. the pipeline (idempotent: a processed message is left as it is)
         outcome = process(intake, inbound_id, now)
     except Exception as e:  # noqa: BLE001 - the message stays stored and in the inbox: retried next pass
+        _raise_if_full(e, f"the files of message #{inbound_id}")  # not the message's fault: no attempt counted
         log.exception("intake of message #%s failed; it stays in the inbox for the next pass", inbound_id)
         summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
         state = _note_failure(intake, inbound_id, e)
@@ -97,6 +114,7 @@ def _process_leftovers(intake: Intake, now: datetime, in_mailbox: set[int], summ
         try:
             summary.outcomes.append(process(intake, inbound_id, now))
         except Exception as e:  # noqa: BLE001
+            _raise_if_full(e, f"the files of message #{inbound_id}")
             log.exception("intake of stored message #%s failed", inbound_id)
             summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
             _note_failure(intake, inbound_id, e)
@@ -132,10 +150,15 @@ def watch(intake: Intake, should_stop: Callable[[], bool], clock: Clock = utcnow
             with Mailbox(intake.config.imap) as mb:
                 delay = 1.0
                 while not should_stop():
-                    summary = poll_pass(intake, mb, clock())
-                    if on_pass:
+                    wait = min(intake.config.imap.poll_seconds, IDLE_RENEW_SECONDS)
+                    try:
+                        summary = poll_pass(intake, mb, clock())
+                    except StoreFull as e:  # stay connected; a reconnect would not free any space
+                        log.error("%s; the message stays on the server and is retried in %d s", e, wait)
+                        summary = None
+                    if on_pass and summary is not None:
                         on_pass(summary)
-                    mb.wait_for_mail(min(intake.config.imap.poll_seconds, IDLE_RENEW_SECONDS), should_stop)
+                    mb.wait_for_mail(wait, should_stop)
         except NETWORK_ERRORS as e:
             log.warning("inbox connection lost (%s: %s); reconnecting in %.0f s", type(e).__name__, e, delay)
             end = time.monotonic() + delay * random.uniform(0.8, 1.2)
