@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from bot.cli.common import ConfigOpt, app
+from bot.demo import DEFAULT_SPEED
 from bot.errors import UserError
 
 
@@ -16,7 +17,7 @@ def demo(
     dir: Annotated[Path, typer.Option("--dir", help="Folder for the demo's config, database, mail and "
                                       "outputs; wiped when an earlier demo made it.", file_okay=False)] = Path("var/demo"),
     speed: Annotated[float, typer.Option("--speed", help="Simulated seconds per real second "
-                                         "(32000: the three weeks in about a minute).")] = 32_000.0,
+                                         "(24000: the three weeks in about 80 s).")] = DEFAULT_SPEED,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated agencies' behaviour.")] = 5422,
     config: ConfigOpt = None,
 ) -> None:

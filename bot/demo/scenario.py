@@ -87,12 +87,13 @@ def _assign(codes: list[str], rng: random.Random) -> dict[str, str]:
     return out
 
 
-def _forms(repliers: list[str], early: list[str], rng: random.Random, office: bool) -> dict[str, str]:
+def _forms(repliers: list[str], slow_ok: list[str], rng: random.Random, office: bool) -> dict[str, str]:
     """A form per replying agency. The slow ones to read (a scan to OCR, a .doc through
-    LibreOffice) go to agencies answering in the first days, far from the reminders."""
+    LibreOffice: seconds each, days on the demo's clock) go to late agencies answering the
+    first overdue notice, in the quiet days around New Year, far from the pre-deadline rush."""
     slow = [("scan", 1), ("doc", 2 if office else 0)]
     quick = [("pdf", 8), ("body", 4), ("html", 1), ("zip", 2)]
-    pool = early[:]
+    pool = slow_ok[:]
     rng.shuffle(pool)
     out, i = {}, 0
     for form, n in slow:
@@ -135,8 +136,12 @@ def build_scenario(agencies: list[Agency], slots: dict[tuple[str, int], datetime
     behaviour = _assign(sorted(by_code), rng)
     repliers = sorted(c for c, b in behaviour.items() if b not in ("never", "bounce_rcpt", "bounce_dsn"))
     timing = {code: _trigger(behaviour[code], rng) for code in repliers}
-    early = [c for c in repliers if behaviour[c] == "on_time" and timing[c][1] <= 3]
-    forms = _forms(repliers, early, rng, office)
+    late = [c for c in repliers if behaviour[c] == "late"]
+    forms = _forms(repliers, late, rng, office)
+    for c in late:  # the slow forms: after the first overdue notice, one or two days apart
+        if forms[c] in ("scan", "doc"):
+            timing[c] = (("overdue", 1), {"scan": 0, "doc": 1}[forms[c]] + sum(
+                1 for x in late if x < c and forms[x] == "doc"))
     sc = Scenario(behaviour, [])
     for code in repliers:
         a, b = by_code[code], behaviour[code]

@@ -69,7 +69,7 @@ security = "none"
 username = "{imap_user}"
 password_file = "imap-password"
 idle = true
-poll_seconds = 1
+poll_seconds = 5
 timeout_seconds = 30
 
 [staff]

@@ -6,7 +6,7 @@ The parent (bot/demo/runner.py) talks to it over a pipe, in this order:
   → ("setup", start, agencies, slots, tz, seed, outline)         what the agencies are
   ← ("ready", notes, behaviour)                                  documents written
   → ("go", start, speed, t0)                                     the simulated clock starts
-  → ("settled?",)  ← ("settled", bool)                           nothing due, inbox empty
+  → ("settled?",)  ← ("settled", agencies busy, inbox count)     what is still in flight
   → ("stop",)      ← ("facts", World)                            what the agencies did
 Activity lines for the live display go through `events` (a queue), one per mail sent.
 Simulated time here is start + (time.monotonic() - t0) × speed, with t0 read in the parent:
@@ -15,7 +15,6 @@ CLOCK_MONOTONIC is one clock for every process on the machine.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -78,10 +77,6 @@ class _Host:
 def world_main(conn, events, log_level: int = logging.WARNING) -> None:
     """The child process's entry point."""
     logging.basicConfig(level=log_level)
-    try:  # the outside world yields to the service when both want the CPU
-        os.nice(5)
-    except (AttributeError, OSError):
-        pass
     host = _Host(events)
     imap = ImapServer().start()
     system = MailSystem(host.now, INBOX, imap, outside=host.outside)
@@ -107,8 +102,7 @@ def world_main(conn, events, log_level: int = logging.WARNING) -> None:
         while True:
             cmd = conn.recv()
             if cmd[0] == "settled?":
-                busy = host.agencies.due(host.clock.now()) or imap.count("INBOX") > 0
-                conn.send(("settled", not busy))
+                conn.send(("settled", host.agencies.due(host.clock.now()), imap.count("INBOX")))
             elif cmd[0] == "stop":
                 break
         host.stop.set()

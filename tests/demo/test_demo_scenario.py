@@ -102,3 +102,19 @@ def test_an_agency_states_the_same_figures_in_every_version(shipped):
     docs = make_documents(both, {a.code: a for a in agencies}, outline, tz, 5422)
     first, second = (docs.expected[r.key] for r in both.replies)
     assert {s for s in first if any(ch.isdigit() for ch in s)} <= set(second)
+
+
+def test_without_libreoffice_the_pdfs_come_from_reportlab_and_no_doc_is_planned(shipped, monkeypatch, tmp_path):
+    """The demo needs no system package: with no `soffice` on PATH nothing waits for it."""
+    import shutil
+
+    agencies, slots, tz, outline = shipped
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no program at all
+    assert shutil.which("soffice") is None
+    sc = build_scenario(agencies, slots, tz, 5422, office=False)
+    pdfs = Scenario(sc.behaviour, [r for r in sc.replies if r.form == "pdf"][:3])
+    docs = make_documents(pdfs, {a.code: a for a in agencies}, outline, tz, 5422)
+    assert not docs.notes
+    for r in pdfs.replies:
+        (name, data), = docs.files[r.key].attachments
+        assert name.endswith(".pdf") and b"ReportLab" in data[:2000]
