@@ -55,7 +55,7 @@ class Run:
             self.proc.send_signal(signal.SIGTERM)
             self.terminated = True
 
-    def stop(self, timeout: float = 30) -> int:
+    def stop(self, timeout: float = 90) -> int:
         self.terminate()
         return self.proc.wait(timeout)
 
@@ -85,7 +85,7 @@ def wait_until(predicate, timeout: float, what: str, runs=()) -> None:
     raise AssertionError(f"timed out while {what}:\n" + "\n---\n".join(r.tail() for r in runs))
 
 
-def wait_settled(site, runs, timeout: float = 60) -> None:
+def wait_settled(site, runs, timeout: float = 120) -> None:
     """Until the site has settled and a tick completed (at least one interval) after it settled."""
     quiet_since: list[datetime] = []
 
@@ -104,7 +104,7 @@ def wait_settled(site, runs, timeout: float = 60) -> None:
 
 
 def play_phase(site, now: datetime, *, instances: int = 1, kills: int = 0, rng=None, during=None,
-               timeout: float = 60) -> list[Run]:
+               timeout: float = 120) -> list[Run]:
     """SIGKILL `kills` runs at random moments, then run `instances` to the end and stop them gracefully."""
     for _ in range(kills):
         r = Run(site, now)

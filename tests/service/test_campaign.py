@@ -195,7 +195,7 @@ def check_a_real_run_starts_ticks_and_stops_on_sigterm(site) -> None:
     digests_before = sum(m["X-Reportbot-Kind"] == "digest" for m in site.received())
     run = Run(site, at(7, 1, 8, 30))
     wait_until(lambda: sum(m["X-Reportbot-Kind"] == "digest" for m in site.received()) > digests_before,
-               30, "waiting for the service's first tick (the digest of 07/01)", [run])
+               90, "waiting for the service's first tick (the digest of 07/01)", [run])
     second = subprocess.run([sys.executable, "-c", ENTRY, "run", "--config", str(site.config_path)],
                             capture_output=True, text=True, timeout=60, cwd=site.folder)
     assert second.returncode == 2
