@@ -104,6 +104,35 @@ def test_dispatch_headers_body_and_attachments(mail_campaign, agency, sender, fi
         assert hashlib.sha256(part.get_content()).hexdigest() == hashlib.sha256(f.data).hexdigest()
 
 
+def test_mails_sharing_attachments_each_carry_them_intact_as_add_attachment_would(
+        mail_campaign, agency, sender, files):
+    """A rendering pass encodes each file once and every dispatch reuses that part: each mail
+    must still serialise exactly as if the file had been added to it alone."""
+    when = at("19/12/2024", "09:00")
+    mails = [build_dispatch(mail_campaign, agency, sender=sender, date=when, attachments=files,
+                            message_id=f"<d{i}.BYT@example.gov.vn>") for i in range(3)]
+    first = mails[0].as_bytes()
+    for i, msg in enumerate(mails):
+        p = parse(msg)
+        assert p["Message-ID"] == f"<d{i}.BYT@example.gov.vn>"
+        got = {a.get_filename(): hashlib.sha256(a.get_content()).hexdigest() for a in p.iter_attachments()}
+        assert got == {f.filename: hashlib.sha256(f.data).hexdigest() for f in files}
+    assert mails[0].as_bytes() == first  # serialising the others changed nothing in it
+
+    alone = build_dispatch(mail_campaign, agency, sender=sender, date=when, message_id="<d9.BYT@example.gov.vn>")
+    for f in files:
+        maintype, _, subtype = f.mime_type.partition("/")
+        alone.add_attachment(f.data, maintype=maintype, subtype=subtype, filename=f.filename)
+    shared = build_dispatch(mail_campaign, agency, sender=sender, date=when, attachments=files,
+                            message_id="<d9.BYT@example.gov.vn>")
+
+    def attachment_chunks(msg) -> list[bytes]:  # each attachment's headers and base64, as sent
+        chunks = msg.as_bytes().split(b"--" + msg.get_boundary().encode())
+        return [c for c in chunks if b"attachment" in c.split(b"\r\n\r\n")[0]]
+
+    assert attachment_chunks(shared) == attachment_chunks(alone) and len(attachment_chunks(shared)) == len(files)
+
+
 def test_generated_message_ids_are_unique_and_on_our_domain(mail_campaign, agency, sender):
     when = at("19/12/2024", "09:00")
     ids = {build_dispatch(mail_campaign, agency, sender=sender, date=when)["Message-ID"]
