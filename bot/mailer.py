@@ -7,10 +7,11 @@
 - Each task claims a few due rows at a time (bot/outbox_claims.py: a
   conditional UPDATE, so no two senders — tasks or processes — send the same
   row), and for each one waits for a token, sends the stored bytes unchanged
-  (`sendmail(from, rcpts, raw)`), and records the outcome. Outcomes waiting at
-  the same moment are committed together (group commit); a task moves on only
-  once its outcome is committed, so at most one message per connection is ever
-  "accepted by the server but not yet recorded".
+  (bot/smtp_send.py: MAIL, RCPT, DATA, the SIZE taken from the bytes), and
+  records the outcome. Outcomes waiting at the same moment are committed
+  together (group commit); a task moves on only once its outcome is
+  committed, so at most one message per connection is ever "accepted by the
+  server but not yet recorded".
 - Outcomes: 2xx → `sent`. 4xx, a dropped connection or any unexpected error →
   back to `pending` with exponential backoff and jitter (the item is pushed
   back, never retried in a tight loop; a pass only sends rows due at its
@@ -68,6 +69,7 @@ from bot.outbox_claims import (
     release,
     worker_name,
 )
+from bot.smtp_send import send_raw
 from db.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -294,7 +296,7 @@ class Mailer:
 
     async def _deliver(self, conn: aiosmtplib.SMTP, c: Claimed) -> Outcome:
         try:
-            refused, response = await conn.sendmail(self.mail_from, list(c.rcpts), c.raw)
+            refused, response = await send_raw(conn, self.mail_from, c.rcpts, c.raw)
         except Exception as e:
             if not isinstance(e, (SMTPException, OSError, asyncio.TimeoutError)):
                 log.exception("sending %s failed unexpectedly", c.key)

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, func, select
@@ -153,23 +154,27 @@ def claim_batch(engine: Engine, worker: str, now: datetime, f: Filter = Filter()
         with session_scope(engine) as s:
             due = (select(OutboundMail.id).where(_due_clause(now), *_where(f))
                    .order_by(OutboundMail.id).limit(limit).with_for_update(skip_locked=True))
-            ids = s.connection().execute(
+            rows = s.connection().execute(
                 update(OutboundMail).where(col(OutboundMail.id).in_(due), OutboundMail.status == "pending")
                 .values(status="sending", claimed_by=worker, claimed_at=now)
-                .returning(OutboundMail.id)).scalars().all()
-            if ids:
-                return _checked(s, sorted(ids), now, actor)
+                .returning(*_CLAIM_COLUMNS)).all()  # what sending needs, without reading the rows again
+            if rows:
+                return _checked(s, sorted(rows, key=lambda r: r.id), now, actor)
         if count_due(engine, now, f) == 0:
             return []
     return []
 
 
-def _checked(s: Session, ids: list[int], now: datetime, actor: str) -> list[Claimed | Cancelled]:
-    rows = s.exec(select(OutboundMail).where(col(OutboundMail.id).in_(ids)).order_by(OutboundMail.id)).all()
+_CLAIM_COLUMNS = (OutboundMail.id, OutboundMail.dedupe_key, OutboundMail.kind, OutboundMail.campaign_id,
+                  OutboundMail.agency_id, OutboundMail.message_id, OutboundMail.to_addrs, OutboundMail.cc_addrs,
+                  OutboundMail.attempts)
+
+
+def _checked(s: Session, rows: Sequence, now: datetime, actor: str) -> list[Claimed | Cancelled]:
     reported = set(s.exec(select(Submission.campaign_id, Submission.agency_id).distinct().where(
         col(Submission.agency_id).in_({r.agency_id for r in rows if r.agency_id is not None}))).all())
     dead = dead_addresses(s, [a for r in rows for a in (*r.to_addrs, *r.cc_addrs)])
-    keep: list[tuple[OutboundMail, tuple[str, ...]]] = []
+    keep: list[tuple[Any, tuple[str, ...]]] = []
     out: list[Claimed | Cancelled] = []
     for row in rows:
         rcpts = tuple(dict.fromkeys(a for a in (*row.to_addrs, *row.cc_addrs) if a.lower() not in dead))
@@ -181,7 +186,8 @@ def _checked(s: Session, ids: list[int], now: datetime, actor: str) -> list[Clai
         if reason is None:
             keep.append((row, rcpts))
             continue
-        row.status, row.last_error, row.claimed_by = "cancelled", reason, None
+        s.connection().execute(update(OutboundMail).where(OutboundMail.id == row.id).values(
+            status="cancelled", last_error=reason, claimed_by=None))
         _ev(s, "outbox.cancelled", row, actor, now, reason=reason)
         out.append(Cancelled(row.id, row.dedupe_key, reason))
     bodies = read_bodies(s, [row.id for row, _ in keep])  # only for the rows that will go out
