@@ -14,10 +14,10 @@ import queue
 import re
 import smtplib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from typing import Callable
 
 from bot.demo.documents import Documents
 from bot.demo.replies import Original, auto_reply, bounce_report, report_mail, wire
@@ -25,11 +25,11 @@ from bot.demo.scenario import REPLY_GRACE, Agency, Reply, Scenario
 
 log = logging.getLogger(__name__)
 KIND_BY_SUBJECT = (  # what a person reads in our subjects (mail_templates/*.subject.j2)
-    ("overdue", re.compile(r"báo cáo đã quá hạn", re.I)),
-    ("reminder", re.compile(r"Nhắc gửi báo cáo", re.I)),
-    ("ack", re.compile(r"Xác nhận đã nhận báo cáo", re.I)),
-    ("digest", re.compile(r"Tổng hợp tiếp nhận báo cáo", re.I)),
-    ("dispatch", re.compile(r"Công văn số", re.I)),
+    ("overdue", re.compile(r"báo cáo đã quá hạn", re.IGNORECASE)),
+    ("reminder", re.compile(r"Nhắc gửi báo cáo", re.IGNORECASE)),
+    ("ack", re.compile(r"Xác nhận đã nhận báo cáo", re.IGNORECASE)),
+    ("digest", re.compile(r"Tổng hợp tiếp nhận báo cáo", re.IGNORECASE)),
+    ("dispatch", re.compile(r"Công văn số", re.IGNORECASE)),
 )
 ORDER = ("dispatch", "reminder", "overdue")
 
@@ -204,11 +204,11 @@ class Agencies:
         while not stop.is_set():
             try:
                 self.step(clock())
-            except Exception:  # noqa: BLE001 - a simulated agency failing must not stop the demo
+            except Exception:
                 log.exception("simulated agencies: step failed")
             stop.wait(tick)
 
 
 def _message_id(raw: bytes) -> str:
-    m = re.search(rb"^Message-ID:\s*(<[^>\r\n]+>)", raw, re.M | re.I)
+    m = re.search(rb"^Message-ID:\s*(<[^>\r\n]+>)", raw, re.MULTILINE | re.IGNORECASE)
     return m.group(1).decode() if m else ""

@@ -13,7 +13,14 @@ from rich.text import Text
 from sqlmodel import func, select
 
 from bot.status import AgencyFacts, derive_state
-from db.models import Campaign, Contact, Enrollment, InboundMessage, OutboundMail, Submission
+from db.models import (
+    Campaign,
+    Contact,
+    Enrollment,
+    InboundMessage,
+    OutboundMail,
+    Submission,
+)
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 KIND_LABELS = (("dispatch", "letters"), ("reminder", "reminders"), ("overdue", "overdue notices"),

@@ -122,9 +122,9 @@ def check_replies_recorded_once(db: DbFacts, world: WorldFacts) -> list[str]:
         row = rows[mid]
         if row.state not in FINAL_STATES:
             bad.append(f"{agency}: {kind} {mid} left {row.state}")
-        elif kind == "report" and _registered(sender, world.registered.get(agency, set())):
-            if per_inbound[row.id] != 1:
-                bad.append(f"{agency}: report {mid} gave {per_inbound[row.id]} submissions (state {row.state})")
+        elif (kind == "report" and _registered(sender, world.registered.get(agency, set()))
+              and per_inbound[row.id] != 1):
+            bad.append(f"{agency}: report {mid} gave {per_inbound[row.id]} submissions (state {row.state})")
     bad += [f"message #{i} gave {n} submissions" for i, n in per_inbound.items() if n > 1]
     return bad
 

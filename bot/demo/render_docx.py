@@ -40,7 +40,7 @@ def _template() -> tuple[bytes, str, str, str]:
                 z.writestr(info.filename, src.read(info.filename))
     document = src.read(DOCUMENT).decode("utf-8")
     head = document[:document.index("<w:body>") + len("<w:body>")]
-    sect = re.search(r"<w:sectPr.*</w:sectPr>", document, re.S).group(0)
+    sect = re.search(r"<w:sectPr.*</w:sectPr>", document, re.DOTALL).group(0)
     return base.getvalue(), head, sect, src.read(NUMBERING).decode("utf-8")
 
 

@@ -12,16 +12,17 @@ maildir was seen to duplicate messages (tests/demo checks what the demo relies o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
 import socket
 import threading
 from argparse import Namespace
+from collections.abc import Callable, Iterable
 from contextlib import AsyncExitStack
 from datetime import datetime
 from email.utils import format_datetime
-from typing import Callable, Iterable
 
 from aiosmtpd.controller import Controller
 from imapclient import IMAPClient
@@ -56,7 +57,7 @@ class ImapServer:
         self._client: IMAPClient | None = None
         self._lock = threading.Lock()
 
-    def start(self, timeout: float = 20.0) -> "ImapServer":
+    def start(self, timeout: float = 20.0) -> ImapServer:
         os.environ.setdefault("FQDN", "imap.demo.invalid")  # pymap's greeting; skips a DNS lookup
         logging.getLogger("pymap").setLevel(logging.WARNING)
         self.port = free_port()
@@ -92,10 +93,8 @@ class ImapServer:
     def stop(self) -> None:
         with self._lock:
             if self._client is not None:
-                try:
+                with contextlib.suppress(Exception):  # the server may be gone already
                     self._client.logout()
-                except Exception:  # noqa: BLE001 - the server may be gone already
-                    pass
                 self._client = None
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
@@ -169,7 +168,7 @@ class _Handler:
             await asyncio.get_running_loop().run_in_executor(
                 None, self.system.accept, envelope.mail_from or "", tuple(envelope.rcpt_tos), data,
                 session.peer[0] if session.peer else LOOPBACK)
-        except Exception as e:  # noqa: BLE001 - a failed delivery is a temporary failure, never a loss
+        except Exception as e:
             log.exception("demo delivery failed")
             return f"451 4.3.0 delivery failed: {type(e).__name__}"
         return "250 2.0.0 OK queued"
@@ -181,7 +180,7 @@ class SmtpServer:
         self.host, self.port = LOOPBACK, 0
         self._controller: Controller | None = None
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command log
         for attempt in range(3):
             self.port = free_port()

@@ -4,7 +4,7 @@ servers, the database initialised, the 5422 campaign and its agencies loaded —
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -20,7 +20,8 @@ from bot.errors import UserError
 from bot.outbox import campaign_plan
 from bot.planner import nominal_schedule
 from db.engine import migrate
-from db.models import Agency as AgencyRow, Campaign, Contact, Enrollment
+from db.models import Agency as AgencyRow
+from db.models import Campaign, Contact, Enrollment
 
 MARKER = ".reportbot-demo"
 CAMPAIGN_FILE = "5422-BTTTT-CBC.toml"
@@ -38,7 +39,7 @@ def prepare_folder(folder: Path) -> Path:
                             "choose another folder")
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (folder / MARKER).write_text(f"made by reportbot demo at {datetime.now(timezone.utc).isoformat()}\n")
+    (folder / MARKER).write_text(f"made by reportbot demo at {datetime.now(UTC).isoformat()}\n")
     return folder
 
 
@@ -87,9 +88,8 @@ def open_site(config_path: Path) -> tuple[App, int]:
     app.prepare_storage()
     migrate(app.engine)
     shipped = resources.files("campaigns")
-    with resources.as_file(shipped.joinpath(CAMPAIGN_FILE)) as campaign_path:
-        with app.session() as s:
-            load_campaign(s, Path(campaign_path), app.store, actor="demo")
+    with resources.as_file(shipped.joinpath(CAMPAIGN_FILE)) as campaign_path, app.session() as s:
+        load_campaign(s, Path(campaign_path), app.store, actor="demo")
     data = shipped.joinpath(AGENCIES_FILE).read_bytes()
     with app.session() as s:
         campaign = s.exec(select(Campaign)).one()

@@ -14,6 +14,7 @@ CLOCK_MONOTONIC is one clock for every process on the machine.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -26,7 +27,6 @@ from bot.demo.documents import make_documents
 from bot.demo.scenario import build_scenario
 from bot.demo.servers import ImapServer, MailSystem, SmtpServer
 from bot.demo.site import INBOX
-
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +68,8 @@ class _Host:
             self.agencies.receive(mail_from, rcpts, data, when)
 
     def on_sent(self, s: Sent) -> None:
-        try:
+        with contextlib.suppress(Exception):  # a display line is never worth failing for
             self.events.put_nowait((s.at, s.agency, s.kind))
-        except Exception:  # noqa: BLE001 - a display line is never worth failing for
-            pass
 
 
 def world_main(conn, events, log_level: int = logging.WARNING) -> None:

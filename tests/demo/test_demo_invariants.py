@@ -1,17 +1,28 @@
 """Each invariant catches the breach it names (pure checks over crafted facts)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.demo.invariants import (
-    DbFacts, InRow, OutRow, WorldFacts, check_all, check_bounces, check_campaign_ran, check_no_loops, check_no_reminder_after_report,
-    check_reminders_on_working_days, check_replies_recorded_once, check_sent_once, stale_reminders,
+    DbFacts,
+    InRow,
+    OutRow,
+    WorldFacts,
+    check_all,
+    check_bounces,
+    check_campaign_ran,
+    check_no_loops,
+    check_no_reminder_after_report,
+    check_reminders_on_working_days,
+    check_replies_recorded_once,
+    check_sent_once,
+    stale_reminders,
 )
 
 TZ = "Asia/Ho_Chi_Minh"
-FRI = datetime(2024, 12, 27, 1, 5, tzinfo=timezone.utc)     # Friday 08:05 in Hanoi
-SAT = datetime(2024, 12, 28, 1, 5, tzinfo=timezone.utc)     # Saturday
-NEW_YEAR = datetime(2025, 1, 1, 8, 0, tzinfo=timezone.utc)  # a public holiday
+FRI = datetime(2024, 12, 27, 1, 5, tzinfo=UTC)     # Friday 08:05 in Hanoi
+SAT = datetime(2024, 12, 28, 1, 5, tzinfo=UTC)     # Saturday
+NEW_YEAR = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)  # a public holiday
 REG = {"BYT": {"vanthu@byt.example", "byt.example"}, "HNI": {"vanthu@hanoi.example", "hanoi.example"}}
 
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import smtplib
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
 
 from bot.demo.servers import ImapServer, MailSystem, SmtpServer
 
-WHEN = datetime(2024, 12, 20, 2, 30, tzinfo=timezone.utc)
+WHEN = datetime(2024, 12, 20, 2, 30, tzinfo=UTC)
 
 
 @pytest.fixture
