@@ -72,8 +72,9 @@ def one(kind: str, path: str) -> dict:
                 p.flush_cache()
         dt = time.perf_counter() - t
     else:
-        import parsers
         from gen.spec import OUTLINE
+
+        import parsers
 
         parsers.parse_bytes(b"warm-up", "w.txt", OUTLINE)  # imports outside the timing
         t = time.perf_counter()
@@ -110,9 +111,10 @@ def sandbox_overhead(repeat: int, runs: int) -> None:
     """N parses of one DOCX: direct, in the sandbox, and in the sandbox's subprocess fallback."""
     import statistics
 
-    import parsers
     from gen.docx_render import render_docx
     from gen.spec import OUTLINE
+
+    import parsers
     from parsers import sandbox
 
     data = render_docx(long_doc(repeat))

@@ -2,21 +2,33 @@
 
 The misbehaving child functions below are run by the sandbox through its `entry`
 parameter ("module:function"); they live in this module so the child imports them.
+Tests marked with the `way` fixture run both through the forkserver's forked
+children and through the fallback (a fresh interpreter per parse).
 """
 from __future__ import annotations
 
 import io
+import json
 import os
 import resource
+import signal
+import subprocess
+import sys
+import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import docx
 import pytest
 
+from parsers import sandbox
 from parsers.limits import Limits, RefusedInput, check_xml_prolog, check_zip
 from parsers.model import Outline, OutlineNode
 from parsers.sandbox import outline_from_json, outline_to_json, run_parse
+
+REPO = Path(__file__).resolve().parents[2]
 
 OUTLINE = Outline(code="5422/BTTTT-CBC", nodes=(
     OutlineNode("I", "Tình hình chuyển đổi số của cơ quan báo chí trực thuộc"),
@@ -54,6 +66,70 @@ def echo_outline(data, filename, outline, limits):
             "rlimit_cpu_s": resource.getrlimit(resource.RLIMIT_CPU)[0]}
 
 
+_MARKS: list[str] = []  # filled only inside children
+_LOCK = threading.Lock()
+
+
+def leave_marks(data, filename, outline, limits):
+    """State a later parse would see were children reused: a preloaded module's and this one's."""
+    import parsers
+
+    parsers.LEFT_BY_AN_EARLIER_PARSE = filename
+    _MARKS.append(filename)
+    return {"pid": os.getpid()}
+
+
+def read_marks(data, filename, outline, limits):
+    import parsers
+
+    return {"pid": os.getpid(), "marks": list(_MARKS),
+            "parsers_mark": getattr(parsers, "LEFT_BY_AN_EARLIER_PARSE", None)}
+
+
+def take_lock(data, filename, outline, limits):
+    return {"source": filename, "got_lock": _LOCK.acquire(timeout=3)}
+
+
+def whoami(data, filename, outline, limits):
+    server = os.getppid()
+    return {"server": server, "server_cmdline": Path(f"/proc/{server}/cmdline").read_bytes().decode(errors="replace")}
+
+
+def environment(data, filename, outline, limits):
+    server = os.getppid()
+    return {"keys": sorted(os.environ), "secret_in_environ": any("hunter2" in v for v in os.environ.values()),
+            "secret_in_proc_environ": b"hunter2" in Path("/proc/self/environ").read_bytes(),
+            "secret_in_server_environ": b"hunter2" in Path(f"/proc/{server}/environ").read_bytes(),
+            "server_cmdline": Path(f"/proc/{server}/cmdline").read_bytes().decode(errors="replace")}
+
+
+def grandchild_then_hang(data, filename, outline, limits):
+    """Starts a process of its own (as LibreOffice would), says its pid in `filename`, hangs."""
+    helper = subprocess.Popen(["sleep", "300"])
+    Path(filename).write_text(str(helper.pid))
+    time.sleep(3600)
+
+
+@pytest.fixture(params=["forkserver", "fallback"])
+def way(request, monkeypatch):
+    if request.param == "fallback":
+        monkeypatch.setattr(sandbox._SERVER, "unavailable", "test: the fallback path")
+    return request.param
+
+
+def _gone(pid: int, within: float = 10.0) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def assert_failed_contract(result: dict, reason: str) -> None:
     assert [s["id"] for s in result["sections"]] == ["I", "I.1", "II"]
     assert all(s["found"] is False and s["text"] == "" and s["heading"] is None for s in result["sections"])
@@ -64,7 +140,7 @@ def assert_failed_contract(result: dict, reason: str) -> None:
 
 
 # --- sandbox ------------------------------------------------------------------------
-def test_hanging_parser_is_stopped_at_the_wall_clock_limit():
+def test_hanging_parser_is_stopped_at_the_wall_clock_limit(way):
     started = time.monotonic()
     result = run_parse(b"hello", "h.txt", OUTLINE, FAST, entry=f"{__name__}:hang")
     assert_failed_contract(result, "did not finish within 2 s")
@@ -78,22 +154,99 @@ def test_cpu_bound_parser_is_stopped():
     assert "CPU time" in result["warnings"][0] or "did not finish" in result["warnings"][0]
 
 
-def test_memory_hungry_parser_is_stopped_with_a_memory_reason():
+def test_memory_hungry_parser_is_stopped_with_a_memory_reason(way):
     result = run_parse(b"hello", "big.docx", OUTLINE, FAST, entry=f"{__name__}:hog_memory")
     assert_failed_contract(result, "ran out of memory (limit 512 MB)")
 
 
-def test_crashing_parser_yields_a_reason_not_an_exception():
+def test_crashing_parser_yields_a_reason_not_an_exception(way):
     result = run_parse(b"hello", "crash.pdf", OUTLINE, FAST, entry=f"{__name__}:crash")
     assert_failed_contract(result, "crashed (SIGABRT)")
 
 
-def test_child_gets_outline_data_and_rlimits_but_no_secrets(monkeypatch):
+def test_child_gets_outline_data_and_rlimits_but_no_secrets(monkeypatch, way):
     monkeypatch.setenv("REPORTBOT_IMAP_PASSWORD", "hunter2")
     result = run_parse(b"12345", "x.txt", OUTLINE, FAST, entry=f"{__name__}:echo_outline")
     assert result == {"source": "x.txt", "outline": "5422/BTTTT-CBC", "ids": ["I", "I.1", "II"],
                       "aliases": ["Kế hoạch chuyển đổi số"], "bytes": 5, "timeout": 2, "env_has_password": False,
                       "rlimit_as_mb": 512, "rlimit_cpu_s": 3}
+
+
+def test_helpers_started_by_a_stopped_parser_are_killed_with_it(way, tmp_path):
+    pid_file = tmp_path / "helper.pid"
+    result = run_parse(b"hello", str(pid_file), OUTLINE, FAST, entry=f"{__name__}:grandchild_then_hang")
+    assert "did not finish within 2 s" in result["warnings"][0]
+    assert _gone(int(pid_file.read_text()))
+
+
+def test_two_parses_share_no_state():
+    first = run_parse(b"a", "first.txt", OUTLINE, FAST, entry=f"{__name__}:leave_marks")
+    second = run_parse(b"b", "second.txt", OUTLINE, FAST, entry=f"{__name__}:read_marks")
+    assert second == {"pid": second["pid"], "marks": [], "parsers_mark": None}
+    assert second["pid"] != first["pid"]
+
+
+def test_a_crashed_child_does_not_break_the_next_parse():
+    crashed = run_parse(b"hello", "crash.pdf", OUTLINE, FAST, entry=f"{__name__}:crash")
+    assert "crashed (SIGABRT)" in crashed["warnings"][0]
+    after = run_parse(b"12345", "x.txt", OUTLINE, FAST, entry=f"{__name__}:echo_outline")
+    assert after["bytes"] == 5 and after["source"] == "x.txt"
+
+
+def test_parses_from_threads_while_a_caller_thread_holds_a_lock():
+    # A child forked from this process would inherit _LOCK held and never get it.
+    with _LOCK, ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(
+            lambda i: run_parse(b"x", f"{i}.txt", OUTLINE, FAST, entry=f"{__name__}:take_lock"), range(8)))
+    assert results == [{"source": f"{i}.txt", "got_lock": True} for i in range(8)]
+
+
+def test_a_killed_forkserver_is_started_again():
+    first = run_parse(b"x", "x.txt", OUTLINE, FAST, entry=f"{__name__}:whoami")
+    assert "multiprocessing.forkserver" in first["server_cmdline"]
+    os.kill(first["server"], signal.SIGKILL)
+    assert _gone(first["server"])
+    second = run_parse(b"x", "x.txt", OUTLINE, FAST, entry=f"{__name__}:whoami")
+    assert second["server"] != first["server"] and "multiprocessing.forkserver" in second["server_cmdline"]
+
+
+_SECRET_RUN = """
+import json, sys
+sys.path[:0] = {paths!r}
+from parsers.sandbox import run_parse
+from tests.parsers.test_sandbox import FAST, OUTLINE
+for _ in range(2):
+    print(json.dumps(run_parse(b"x", "x.txt", OUTLINE, FAST, entry="tests.parsers.test_sandbox:environment")))
+"""
+
+
+def _run_with_secrets(tmp_path, *flags: str) -> tuple[list[dict], str]:
+    """Parses from a fresh process whose environment holds secrets when the forkserver starts."""
+    env = dict(os.environ, REPORTBOT_IMAP_PASSWORD="hunter2", REPORTBOT_DATABASE_URL="postgresql://u:hunter2@db/r")
+    script = _SECRET_RUN.format(paths=[str(REPO), *sys.path])
+    proc = subprocess.run([sys.executable, *flags, "-c", script], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines()], proc.stderr
+
+
+def test_forkserver_started_among_secrets_passes_none_to_parses(tmp_path):
+    results, _ = _run_with_secrets(tmp_path)
+    for r in results:
+        assert "multiprocessing.forkserver" in r["server_cmdline"]  # a forked child, not the fallback
+        assert not (r["secret_in_environ"] or r["secret_in_proc_environ"] or r["secret_in_server_environ"])
+        assert set(r["keys"]) <= {"PATH", "HOME", "TMPDIR", "LANG", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE",
+                                  "OMP_THREAD_LIMIT", "REPORTBOT_PARSE_SERVER", "LC_CTYPE"}
+
+
+def test_forkserver_unable_to_import_the_parsers_falls_back_to_a_fresh_interpreter(tmp_path):
+    # `python -S` reaches the forkserver, which then finds no lxml: it keeps the caller's
+    # environment, so its children refuse to parse and each parse starts an interpreter.
+    results, stderr = _run_with_secrets(tmp_path, "-S")
+    for r in results:
+        assert "multiprocessing.forkserver" not in r["server_cmdline"]
+        assert not (r["secret_in_environ"] or r["secret_in_proc_environ"])
+    assert stderr.count("each parse now starts a fresh interpreter") == 1
 
 
 def test_outline_round_trips_through_json():
