@@ -145,9 +145,8 @@ async def _run_stoppable(mailer: Mailer, should_stop: StopFlag) -> SendSummary:
     task = asyncio.create_task(mailer.run(Filter()))
     while not task.done():
         await asyncio.wait({task}, timeout=0.2)
-        stop_event = getattr(mailer, "_stop", None)  # the mailer's own "no new work" flag
-        if should_stop() and stop_event is not None:
-            stop_event.set()
+        if should_stop():
+            mailer.request_stop()
     return task.result()
 
 
