@@ -8,6 +8,7 @@ of encoded-words, 1 MB headers, raw 8-bit bytes).
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import email.header
 import email.message
@@ -16,12 +17,14 @@ import email.utils
 import re
 import unicodedata
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.feedparser import BytesFeedParser
 
 MAX_HEADER_CHARS = 16_384  # a decoded header longer than this is cut (subjects, addresses)
 MAX_RAW_HEADER_CHARS = 262_144  # raw input considered for decoding; the rest is ignored
 
 # Labels seen in the wild that Python does not know, or knows by a narrower cousin.
+_FEED_BYTES = 1 << 20  # parse_message feeds the parser this much at a time
+
 _CHARSET_ALIASES = {
     "ks_c_5601-1987": "cp949",
     "ks_c_5601": "cp949",
@@ -55,11 +58,24 @@ def parse_message(raw: bytes) -> EmailMessage:
     # A leading blank line would turn every header into body text (seen in exported fixtures).
     raw = bytes(raw).lstrip(b"\r\n")
     try:
-        return BytesParser(policy=email.policy.default).parsebytes(raw)
+        # Fed in slices: parsebytes() decodes the whole message and splits all of it into lines
+        # at once, about 9x its size in memory (600 MB for a 50 MB attachment); this is ~3x.
+        parser = BytesFeedParser(policy=email.policy.default)
+        for i in range(0, len(raw), _FEED_BYTES):
+            parser.feed(raw[i:i + _FEED_BYTES])
+        return parser.close()
     except Exception:  # noqa: BLE001 - the parser is meant to be lenient; be safe anyway
         msg = EmailMessage(policy=email.policy.default)
         msg.set_payload(bytes(raw).decode("ascii", "surrogateescape"))
         return msg
+
+
+def header_block(raw: bytes) -> bytes:
+    """The header section of a raw message (up to its first empty line): what a header-only
+    reader needs, without parsing (and holding) a body that may be tens of megabytes."""
+    raw = bytes(raw).lstrip(b"\r\n")
+    end = re.search(rb"\r?\n\r?\n", raw)
+    return raw[: end.end()] if end else raw
 
 
 def normalise_charset(label: str | None) -> str | None:
@@ -322,6 +338,9 @@ def walk_parts(msg: EmailMessage, into_messages: bool = True):
 
 def part_bytes(part: EmailMessage) -> bytes:
     """The transfer-decoded payload of a leaf part; b"" when there is none."""
+    fast = _base64_payload(part)
+    if fast is not None:
+        return fast
     try:
         data = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001
@@ -333,6 +352,19 @@ def part_bytes(part: EmailMessage) -> bytes:
     except Exception:  # noqa: BLE001
         return b""
     return raw.encode("ascii", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _base64_payload(part: EmailMessage) -> bytes | None:
+    """Well-formed base64 decoded in one step (newlines skipped by the decoder): the stdlib's
+    get_payload(decode=True) splits the text into lines first, ~4x the part's size in memory.
+    None when the part is not base64 or is malformed (the stdlib's lenient decoder then)."""
+    try:
+        if part.is_multipart() or str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "base64":
+            return None
+        payload = part.get_payload()
+        return binascii.a2b_base64(payload.encode("ascii")) if isinstance(payload, str) else None
+    except (UnicodeError, binascii.Error, ValueError, TypeError):
+        return None
 
 
 def part_text(part: EmailMessage, limit: int = 2_000_000) -> str:

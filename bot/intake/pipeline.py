@@ -24,7 +24,7 @@ from bot.intake import documents, record
 from bot.intake.bounce import failed_recipients, returned_message_ids
 from bot.intake.classify import classify
 from bot.intake.directory import load_directory
-from bot.intake.headers import parse_message
+from bot.intake.headers import header_block, parse_message
 from bot.intake.match import Directory, MatchResult, MsgFacts, match_agency
 from bot.intake.rawstore import mail_store
 from bot.intake.verify import verify
@@ -37,6 +37,10 @@ from db.events import log_event
 from db.models import Agency, Campaign, Contact, InboundMessage
 
 log = logging.getLogger(__name__)
+# The stdlib MIME parser needs about 4x a message's size in memory (and the IMAP fetch 3x):
+# a bigger message is kept (raw store, quarantine folder) for staff but not read, so the
+# service's memory stays bounded whatever arrives.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -161,8 +165,10 @@ def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: st
         allowed = ("stored", "quarantined") if force_agency else ("processing",)
         if row.state not in allowed:
             return _outcome(row)
-        raw = intake.mail.read_rel(row.raw_path)
-    msg = parse_message(raw)
+        raw_path, size = row.raw_path, row.size
+    if size > MAX_MESSAGE_BYTES:
+        return _too_large(intake, inbound_id, raw_path, size, actor)
+    msg = parse_message(intake.mail.read_rel(raw_path))  # the bytes are not kept: msg holds the content
     directory = intake.directory or intake.refresh_directory()
     with session_scope(intake.engine) as s:
         own = intake.own_addresses(s)
@@ -182,6 +188,15 @@ def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: st
     outline = campaign_outline(campaign)
     contents = documents.read_contents(msg, outline)  # slow (sandboxed parses): outside any transaction
     return _record_reply(intake, inbound_id, campaign.id, agency.id, match, contents, now, actor)
+
+
+
+def _too_large(intake: Intake, inbound_id: int, raw_path: str, size: int, actor: str) -> Outcome:
+    head = parse_message(header_block(intake.mail.read_rel(raw_path)))
+    match = match_agency(MsgFacts.from_message(head), intake.directory or intake.refresh_directory())
+    mb = 1024 * 1024
+    return _quarantine(intake, inbound_id, f"message too large to read ({size / mb:.0f} MB, limit "
+                       f"{MAX_MESSAGE_BYTES / mb:.0f} MB); kept for staff", match, actor)
 
 
 def _forced(code: str, d: Directory) -> MatchResult:

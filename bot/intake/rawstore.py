@@ -47,7 +47,7 @@ def store_raw(session: Session, store: BlobStore, raw: bytes, *, received_at: da
     if known is not None:
         return known, False
     _, rel = store.put(raw)
-    msg = h.parse_message(raw)
+    msg = h.parse_message(h.header_block(raw))  # only headers are read here
     message_id = next(iter(h.message_ids(h.header(msg, "Message-ID", 998))), None)
     sender = h.from_address(msg)
     row = InboundMessage(

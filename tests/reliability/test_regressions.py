@@ -59,3 +59,60 @@ def test_a_full_store_used_up_the_message_attempts_and_quarantined_it(make_site,
         assert site.folder_counts() == {"INBOX": 1, "reportbot/processed": 0, "reportbot/quarantine": 0}
         filler.unlink()
         assert poll_once(intake, clock=lambda: START).count("processed") == 1
+
+
+def _big_mail(megabytes: int) -> bytes:
+    import os
+
+    from .hostile import MB, _with
+
+    return _with("CQ0001", os.urandom(megabytes * MB), "phu-luc.bin")
+
+
+def test_parsing_a_large_message_took_nine_times_its_size_in_memory():
+    """Regression: parse_message handed the whole message to parsebytes(), which decodes it and
+    splits all of it into lines at once (~9x its size: a 50 MB attachment took the service past
+    900 MB); transfer-decoding a base64 part split it into lines again (~4x). Now the parser
+    is fed in slices and base64 is decoded in one step."""
+    import tracemalloc
+
+    from bot.intake.headers import parse_message, part_bytes, walk_parts
+
+    raw = _big_mail(8)
+    tracemalloc.start()
+    try:
+        msg = parse_message(raw)
+        parse_peak = tracemalloc.get_traced_memory()[1]
+        [part] = [p for p, _, _ in walk_parts(msg) if p.get_filename() == "phu-luc.bin"]
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        data = part_bytes(part)
+        decode_peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert len(data) == 8 * 1024 * 1024 and data == part.get_payload(decode=True)
+    assert parse_peak < 4.5 * len(raw), parse_peak / len(raw)
+    assert decode_peak < 2.5 * len(data), decode_peak / len(data)
+
+
+def test_a_message_too_large_to_parse_within_memory_was_parsed_anyway(make_site, monkeypatch):
+    """Regression: nothing bounded the size of a message the pipeline parsed (the parser needs
+    ~4x it in memory). A message over MAX_MESSAGE_BYTES is now kept and quarantined, unread,
+    with its reason and its agency (matched from the headers alone)."""
+    from sqlmodel import func, select
+
+    from bot.intake import pipeline
+    from bot.intake.pipeline import Intake
+    from bot.intake.poll import poll_once
+    from db.models import Agency, Attachment, InboundMessage
+
+    monkeypatch.setattr(pipeline, "MAX_MESSAGE_BYTES", 200_000)
+    site = make_site("too-large", agencies=2)
+    site.append(report_mail(site.agencies[0], START, thread=None, annex=b"x" * 300_000, kind="large").raw, START)
+    poll_once(Intake(site.app.config, site.app.engine), clock=lambda: START)
+    with site.session() as s:
+        row = s.exec(select(InboundMessage)).one()
+        attachments = s.exec(select(func.count()).select_from(Attachment)).one()
+    assert row.state == "quarantined" and "too large to read" in row.reason and attachments == 0
+    assert site.folder_counts()["reportbot/quarantine"] == 1
+
