@@ -88,7 +88,7 @@ def report_docx(code: str, missing: tuple[str, ...] = (), version: int = 1) -> b
     return buf.getvalue()
 
 
-def _bytes(msg: EmailMessage) -> bytes:
+def crlf_bytes(msg: EmailMessage) -> bytes:
     """CRLF line ends: what an IMAP server stores (and FETCH returns) byte for byte."""
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
@@ -129,7 +129,7 @@ def report_mail(code: str, when: datetime, *, thread: str | None, missing: tuple
                        filename=f"BC-{code}-5422-v{version}.docx")
     if annex:
         msg.add_attachment(annex, maintype="application", subtype="octet-stream", filename="phu-luc.bin")
-    return Reply(kind, code, _bytes(msg), mid)
+    return Reply(kind, code, crlf_bytes(msg), mid)
 
 
 def cover_note(code: str, when: datetime, thread: str | None) -> Reply:
@@ -137,7 +137,7 @@ def cover_note(code: str, when: datetime, thread: str | None) -> Reply:
     mid = _headers(msg, f"Văn thư {code} <{address(code)}>", f"Re: [{CAMPAIGN_CODE} #{code}] Công văn",
                    when, f"{code.lower()}.example", thread)
     msg.set_content("Đã nhận công văn, đã giao Sở Thông tin và Truyền thông thực hiện, sẽ báo cáo sau.")
-    return Reply("cover_note", code, _bytes(msg), mid)
+    return Reply("cover_note", code, crlf_bytes(msg), mid)
 
 
 def auto_reply(code: str, when: datetime, thread: str | None) -> Reply:
@@ -146,7 +146,7 @@ def auto_reply(code: str, when: datetime, thread: str | None) -> Reply:
                    when, f"{code.lower()}.example", thread)
     msg["Auto-Submitted"] = "auto-replied"
     msg.set_content("Tôi đang đi công tác đến hết ngày 03/01/2025.")
-    return Reply("auto_reply", code, _bytes(msg), mid)
+    return Reply("auto_reply", code, crlf_bytes(msg), mid)
 
 
 def bounce(code: str, when: datetime, returned_id: str | None) -> Reply:
@@ -172,7 +172,7 @@ def stranger(n: int, when: datetime) -> Reply:
     msg.set_content("Xin gửi báo cáo.")
     msg.add_attachment(report_docx(f"LA{n % 50}"), maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1],
                        filename="bao-cao.docx")
-    return Reply("stranger", None, _bytes(msg), mid)
+    return Reply("stranger", None, crlf_bytes(msg), mid)
 
 
 # ---------------------------------------------------------------- a stream of replies
