@@ -187,8 +187,20 @@ def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: st
             return _quarantine(intake, inbound_id, problem, match, actor)
     outline = campaign_outline(campaign)
     contents = documents.read_contents(msg, outline)  # slow (sandboxed parses): outside any transaction
+    broken = _broken_mime(msg)
+    if broken and not contents.reports and not contents.has_documents:  # a report may be hidden in it
+        return _quarantine(intake, inbound_id, f"the MIME structure is broken ({broken}): its parts cannot be "
+                           "told apart; kept for staff", match, actor)
     return _record_reply(intake, inbound_id, campaign.id, agency.id, match, contents, now, actor)
 
+
+_STRUCTURE_DEFECTS = ("StartBoundaryNotFoundDefect", "MultipartInvariantViolationDefect")
+
+
+def _broken_mime(msg: EmailMessage) -> str:
+    """The names of defects that make the parser lose parts (a boundary declared but never used)."""
+    found = {type(d).__name__ for part in msg.walk() for d in getattr(part, "defects", ())}
+    return ", ".join(sorted(found.intersection(_STRUCTURE_DEFECTS)))
 
 
 def _too_large(intake: Intake, inbound_id: int, raw_path: str, size: int, actor: str) -> Outcome:

@@ -116,3 +116,22 @@ def test_a_message_too_large_to_parse_within_memory_was_parsed_anyway(make_site,
     assert row.state == "quarantined" and "too large to read" in row.reason and attachments == 0
     assert site.folder_counts()["reportbot/quarantine"] == 1
 
+
+def test_a_report_hidden_by_a_broken_mime_boundary_was_recorded_as_a_cover_note(make_site):
+    """Regression: a multipart message whose declared boundary never occurs loses its parts in
+    the parser; it was recorded as a plain message ("no report content") and never reached
+    staff. Now, when nothing readable came out of it, it is quarantined with the defect named."""
+    from sqlmodel import select
+
+    from bot.intake.pipeline import Intake
+    from bot.intake.poll import poll_once
+    from db.models import InboundMessage
+
+    from .hostile import bad_boundary
+
+    site = make_site("broken-mime", agencies=2)
+    site.append(bad_boundary(site.agencies[0]), START)
+    poll_once(Intake(site.app.config, site.app.engine), clock=lambda: START)
+    with site.session() as s:
+        row = s.exec(select(InboundMessage)).one()
+    assert row.state == "quarantined" and "StartBoundaryNotFoundDefect" in row.reason
