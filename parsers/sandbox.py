@@ -218,6 +218,8 @@ class _Server:
         self.unavailable: str | None = None  # why parses use the subprocess fallback
 
     def context(self):
+        if multiprocessing.current_process().daemon:  # multiprocessing would refuse to start a child
+            self.give_up("a daemonic multiprocessing process cannot use the parse forkserver")
         with self.lock:
             if self.unavailable is None and self._context is None:
                 self._context = multiprocessing.get_context("forkserver")

@@ -274,6 +274,20 @@ def test_zip_bomb_docx_is_refused_by_the_real_parser():
     assert "limit" in result["warnings"][0]
 
 
+def test_a_report_parses_in_the_sandbox_as_it_does_directly(way):
+    import parsers
+
+    buf = io.BytesIO()
+    document = docx.Document()
+    document.add_heading("I. Tình hình chuyển đổi số của cơ quan báo chí trực thuộc", 1)
+    document.add_heading("1. Việc ban hành Kế hoạch chuyển đổi số của cơ quan báo chí", 2)
+    document.add_paragraph("Ngày 12/3/2024, Báo đã ban hành Kế hoạch chuyển đổi số giai đoạn 2024-2025.")
+    document.save(buf)
+    boxed = run_parse(buf.getvalue(), "bao-cao.docx", OUTLINE, Limits(timeout_s=60))
+    assert boxed == parsers.parse_bytes(buf.getvalue(), "bao-cao.docx", OUTLINE).to_json()
+    assert boxed["sections"][1]["found"] and "2024-2025" in boxed["sections"][1]["text"]
+
+
 def test_real_parser_reports_a_corrupt_file_instead_of_raising():
     result = run_parse(b"PK\x03\x04" + os.urandom(2000), "broken.docx", OUTLINE, Limits(timeout_s=60))
     assert all(s["found"] is False for s in result["sections"])
