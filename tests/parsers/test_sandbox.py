@@ -225,7 +225,7 @@ def _run_with_secrets(tmp_path, *flags: str) -> tuple[list[dict], str]:
     env = dict(os.environ, REPORTBOT_IMAP_PASSWORD="hunter2", REPORTBOT_DATABASE_URL="postgresql://u:hunter2@db/r")
     script = _SECRET_RUN.format(paths=[str(REPO), *sys.path])
     proc = subprocess.run([sys.executable, *flags, "-c", script], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     return [json.loads(line) for line in proc.stdout.splitlines()], proc.stderr
 
