@@ -70,7 +70,7 @@ security = "none"
 username = "{imap_user}"
 password_file = "imap-password"
 idle = true
-poll_seconds = 5
+poll_seconds = 1      # IDLE may miss mail that lands while a pass runs: look again every second
 timeout_seconds = 30
 
 [staff]
