@@ -22,6 +22,7 @@ from bot.scheduler import digest_day
 from db.engine import make_engine
 from db.models import InboundMessage, OutboundMail, Submission
 
+from .runner import wait_until
 from .site import at, report_reply
 
 SCHEDULE = {"digest_at": "07:30"}
@@ -85,14 +86,21 @@ def test_one_advisory_lock_holder_at_a_time_and_takeover_when_it_goes(pg_url):
         a.release()
         assert b.acquire()
         with engine.connect() as admin:              # the holder's session dies (server restart, kill)
-            admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_locks "
-                               "WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"))
+            here = "database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            [holder] = admin.execute(text(f"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND {here}")).scalars()
+            admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": holder})
             admin.commit()
+            wait_until(lambda: _backend_gone(admin, holder), 10, "waiting for the backend to end")
         assert a.acquire()                           # the lock went with the session
         assert not b.acquire()                       # b notices it lost the lock
     finally:
         a.release()
         b.release()
+
+
+def _backend_gone(conn, pid: int) -> bool:
+    conn.rollback()  # pg_stat_activity is a snapshot per transaction
+    return conn.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :p"), {"p": pid}).first() is None
 
 
 # ---------------------------------------------------------------- the intake claim
