@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from servers import DovecotServer, PostgresServer, SMTPServer  # noqa: E402
 from reliability.harness import build_site, kill_leftovers  # noqa: E402
+from reliability.killer import KINDS  # noqa: E402
 from reliability.scenarios import crash_campaign, network_chaos  # noqa: E402
 
 
@@ -41,6 +42,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=300, help="seconds of network chaos")
     p.add_argument("--seed", type=int, default=5422)
     p.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    p.add_argument("--kinds", default=",".join(KINDS), help=f"kills to plan, among {','.join(KINDS)}")
     p.add_argument("--keep", type=Path, help="work in this folder and keep it (logs of every run)")
     return p.parse_args(argv)
 
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                     try:
                         if mode == "crash":
                             out = crash_campaign(site, seed=a.seed, kills=a.kills, replies=a.replies,
-                                                 interval=a.interval, speed=a.speed, settle_timeout=600)
+                                                 interval=a.interval, speed=a.speed, settle_timeout=600,
+                                                 kinds=tuple(a.kinds.split(",")))
                             title = f"crash safety: {a.agencies} agencies, {a.kills} SIGKILLs ({a.db})"
                         else:
                             out = network_chaos(site, seed=a.seed, seconds=a.seconds, replies=a.replies,

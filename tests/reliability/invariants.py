@@ -172,7 +172,7 @@ def _sent_mail(s, sink: SinkIndex, f: Figures) -> None:
     for mid, row in rows.items():
         if row.status == "sent" and mid not in sink.count:
             f.problems.append(f"{row.dedupe_key} is recorded sent but never reached the SMTP server")
-        if row.status in ("sending", "pending"):
+        if row.status == "sending":  # a graceful stop gives claims back; `pending` is the queue
             f.problems.append(f"{row.dedupe_key} left {row.status}")
 
 

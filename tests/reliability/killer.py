@@ -30,6 +30,7 @@ KINDS = ("imap_fetch", "before_move", "after_move", "smtp_before_dot", "smtp_aft
 class Orphan:
     pid: int
     workdir: str
+    cmdline: str = ""
 
 
 @dataclass
@@ -38,6 +39,7 @@ class KillLog:
     planned: Counter = field(default_factory=Counter)  # what was aimed at
     orphans: list[Orphan] = field(default_factory=list)  # parse children left by a killed parent
     trail: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, where)
+    descendants: list[tuple[int, str]] = field(default_factory=list)  # (pid, cmdline) of killed runs' children
 
     @property
     def total(self) -> int:
@@ -60,6 +62,7 @@ class Killer:
         def kill(where: str):
             def action():
                 if not fired.is_set() and run.alive():
+                    self._note_descendants(run)
                     run.kill()
                     landed.append(where)
                     fired.set()
@@ -74,6 +77,7 @@ class Killer:
         if not fired.is_set():
             if kind == "random":  # anywhere in the run's life: starting, polling, parsing, sending
                 time.sleep(self.rng.uniform(1.0, 9.0))
+            self._note_descendants(run)
             run.kill()
             landed.append(f"random (no {kind} traffic)" if kind != "random" else "random")
         run.kill()  # reaps it (no-op when already dead)
@@ -105,26 +109,48 @@ class Killer:
         self.site.imap_proxy.clear_hooks()
         self.site.smtp_proxy.clear_hooks()
 
+    def _note_descendants(self, run: ServiceRun) -> None:
+        """Remember the processes the run started (parse children, the forkserver) as it dies."""
+        for pid in children(run.pid):
+            self.log.descendants.append((pid, cmdline(pid)))
+            self.log.descendants += [(g, cmdline(g)) for g in children(pid)]
+
+    def _parse_children(self, run: ServiceRun) -> list[int]:
+        """A parse in flight: `python -m parsers.sandbox`, or a child of the parse forkserver."""
+        found = []
+        for c in children(run.pid):
+            line = cmdline(c)
+            if "multiprocessing.forkserver" in line:  # (its preload list names parsers.sandbox too)
+                found += children(c)
+            elif "parsers.sandbox" in line:
+                found.append(c)
+        return found
+
     def _watch_parse(self, run: ServiceRun, action, fired: threading.Event) -> None:
         end = time.monotonic() + 30
         while not fired.is_set() and run.alive() and time.monotonic() < end:
-            for c in children(run.pid):
-                if "parsers.sandbox" in cmdline(c):
-                    try:
-                        workdir = str(Path(f"/proc/{c}/cwd").resolve())
-                    except OSError:
-                        workdir = ""
-                    action()
-                    self.log.orphans.append(Orphan(c, workdir))
-                    return
-            time.sleep(0.01)
+            for c in self._parse_children(run):
+                try:
+                    workdir = str(Path(f"/proc/{c}/cwd").resolve())
+                except OSError:
+                    workdir = ""
+                if "reportbot-parse-" not in workdir:
+                    continue  # forked, not yet in its work folder
+                self.log.orphans.append(Orphan(c, workdir, cmdline(c)))
+                action()
+                return
+            time.sleep(0.005)
 
     def reap_orphans(self, timeout: float = 90) -> dict:
-        """Wait for the parse children a kill left behind (they finish or time out on their own);
-        returns how many there were and how many left their temporary folder behind."""
+        """Wait for what the kills left behind (parse children finish or time out on their own);
+        returns how many processes outlived their run, how many are still alive after
+        `timeout`, and how many parse temp folders were left in /tmp."""
         end = time.monotonic() + timeout
-        for o in self.log.orphans:
-            while Path(f"/proc/{o.pid}").exists() and "parsers.sandbox" in cmdline(o.pid) and time.monotonic() < end:
-                time.sleep(0.1)
+        alive = lambda pid, line: Path(f"/proc/{pid}").exists() and cmdline(pid) == line  # noqa: E731
+        left = {pid: line for pid, line in self.log.descendants if line}
+        outlived = sum(1 for pid, line in left.items() if alive(pid, line))
+        while any(alive(p, line) for p, line in left.items()) and time.monotonic() < end:
+            time.sleep(0.1)
         leaked = [o.workdir for o in self.log.orphans if o.workdir and Path(o.workdir).exists()]
-        return {"orphans": len(self.log.orphans), "temp_dirs_left": len(leaked), "dirs": leaked}
+        return {"outlived": outlived, "still_alive": sum(1 for p, line in left.items() if alive(p, line)),
+                "parse_orphans": len(self.log.orphans), "temp_dirs_left": len(leaked), "dirs": leaked}
