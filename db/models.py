@@ -135,7 +135,8 @@ class OutboundBody(SQLModel, table=True):
 class InboundMessage(SQLModel, table=True):
     """A received mail. Its raw bytes are in the store (raw_path) before this row commits.
 
-    state: stored | processed | quarantined | rejected | ignored | failed.
+    state: stored | processing (claimed by one intake worker) | processed | quarantined
+    | rejected | ignored | failed.
     """
 
     __table_args__ = (UniqueConstraint("folder", "uidvalidity", "uid"),)

@@ -120,24 +120,26 @@ def _process_leftovers(intake: Intake, now: datetime, in_mailbox: set[int], summ
             _note_failure(intake, inbound_id, e)
 
 
-def poll_pass(intake: Intake, mb: Mailbox, now: datetime) -> PassSummary:
-    """Fetch everything waiting in the folder, in batches, and take each message."""
+def poll_pass(intake: Intake, mb: Mailbox, clock: Clock) -> PassSummary:
+    """Fetch everything waiting in the folder, in batches, and take each message.
+    The clock is read for each message (a long pass must not date its last receipt
+    at the pass's start)."""
     summary = PassSummary()
-    _mailbox_state(intake, intake.config.imap.folder, mb.uidvalidity, now)
+    _mailbox_state(intake, intake.config.imap.folder, mb.uidvalidity, clock())
     intake.refresh_directory()
     uids = mb.waiting_uids()
     size = intake.config.imap.batch_size
     for i in range(0, len(uids), size):
         for f in mb.fetch(uids[i:i + size]):
             summary.fetched += 1
-            _take(intake, mb, f, now, summary)
-    _process_leftovers(intake, now, set(uids), summary)
+            _take(intake, mb, f, clock(), summary)
+    _process_leftovers(intake, clock(), set(uids), summary)
     return summary
 
 
 def poll_once(intake: Intake, clock: Clock = utcnow) -> PassSummary:
     with Mailbox(intake.config.imap) as mb:
-        return poll_pass(intake, mb, clock())
+        return poll_pass(intake, mb, clock)
 
 
 def watch(intake: Intake, should_stop: Callable[[], bool], clock: Clock = utcnow,
@@ -152,12 +154,14 @@ def watch(intake: Intake, should_stop: Callable[[], bool], clock: Clock = utcnow
                 while not should_stop():
                     wait = min(intake.config.imap.poll_seconds, IDLE_RENEW_SECONDS)
                     try:
-                        summary = poll_pass(intake, mb, clock())
+                        summary = poll_pass(intake, mb, clock)
                     except StoreFull as e:  # stay connected; a reconnect would not free any space
                         log.error("%s; the message stays on the server and is retried in %d s", e, wait)
                         summary = None
                     if on_pass and summary is not None:
                         on_pass(summary)
+                    if summary is not None and summary.fetched:
+                        continue  # mail that came during the pass raises no IDLE event: look again now
                     mb.wait_for_mail(wait, should_stop)
         except NETWORK_ERRORS as e:
             log.warning("inbox connection lost (%s: %s); reconnecting in %.0f s", type(e).__name__, e, delay)

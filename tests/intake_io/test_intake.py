@@ -79,7 +79,7 @@ def test_crash_between_store_and_move_loses_and_duplicates_nothing(site):
     mb = CrashBeforeMove(site.app.config.imap)
     mb.connect()
     try:
-        poll_pass(site.intake, mb, NOW)
+        poll_pass(site.intake, mb, lambda: NOW)
     except KeyboardInterrupt:
         pass
     finally:
@@ -255,7 +255,7 @@ def test_servers_without_move_get_copy_delete_expunge(site):
     mb = NoMove(site.app.config.imap)
     mb.connect()
     try:
-        poll_pass(site.intake, mb, NOW)
+        poll_pass(site.intake, mb, lambda: NOW)
     finally:
         mb.close()
     assert site.folder_count("INBOX") == 0 and site.folder_count("reportbot/processed") == 1
