@@ -1,6 +1,6 @@
 """Soak: the long version of tests/reliability (crash safety and network faults), for release checks.
 
-    python bench/soak.py [--mode crash|network|both] [--agencies 300] [--kills 100] [--replies 400]
+    python bench/soak.py [--mode crash|network|both|corpus] [--agencies 300] [--kills 100] [--replies 400]
                          [--interval 0.6] [--speed 8000] [--seconds 300] [--seed 5422] [--db sqlite|postgresql]
 
 - crash: a campaign of `--agencies`, `--replies` arriving continuously (one every ~`--interval`
@@ -8,7 +8,8 @@
   IMAP fetch, before and after the IMAP move, inside SMTP DATA before the dot and after the
   250, inside a parse) and at random moments, restarted each time;
 - network: one `reportbot run` for `--seconds` behind proxies that refuse, cut, stall and
-  drop its IMAP and SMTP connections at random; connection rates measured at the proxies.
+  drop its IMAP and SMTP connections at random; connection rates measured at the proxies;
+- corpus: every e-mail and document of ../shared/corpus through one `reportbot run` pass.
 
 Everything runs on loopback against real Dovecot, aiosmtpd (and PostgreSQL with --db
 postgresql). Prints the figures; exit status 1 when any invariant is broken.
@@ -27,13 +28,15 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from servers import DovecotServer, PostgresServer, SMTPServer  # noqa: E402
 from reliability.harness import build_site, kill_leftovers  # noqa: E402
+from reliability.corpus_intake import corpus_files, corpus_intake  # noqa: E402
 from reliability.killer import KINDS  # noqa: E402
 from reliability.scenarios import crash_campaign, network_chaos  # noqa: E402
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--mode", choices=("crash", "network", "both"), default="both")
+    p.add_argument("--mode", choices=("crash", "network", "corpus", "both"), default="both",
+                   help="both = crash and network; corpus = every file of ../shared/corpus through intake")
     p.add_argument("--agencies", type=int, default=300)
     p.add_argument("--kills", type=int, default=100)
     p.add_argument("--replies", type=int, default=400)
@@ -47,6 +50,19 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _corpus(tmp: Path, dovecot) -> int:
+    emails, docs = corpus_files()
+    with SMTPServer() as smtp:
+        site = build_site(tmp / "corpus", dovecot=dovecot, smtp=smtp, agencies=len(docs) + 5)
+        try:
+            out = corpus_intake(site, emails, docs, timeout=3600)
+        finally:
+            kill_leftovers()
+            site.stop_proxies()
+    print(out.report(), flush=True)
+    return 1 if out.problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     a = _args(argv)
     failed = False
@@ -54,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = a.keep or tmp
         pg = PostgresServer().start() if a.db == "postgresql" else None
         try:
+            if a.mode == "corpus":
+                return _corpus(Path(tmp), dovecot)
             for mode in (("crash", "network") if a.mode == "both" else (a.mode,)):
                 with SMTPServer() as smtp:
                     db_url = pg.url(pg.create_database()) if pg else None
