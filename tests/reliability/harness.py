@@ -126,13 +126,15 @@ digest_to = ["{STAFF}"]
 
 
 def build_site(folder: Path, *, dovecot, smtp, agencies: int, db_url: str | None = None, rate: int = 100000,
-               security: str = "", extra_smtp: str = "", extra_imap: str = "") -> Site:
+               security: str = "", extra_smtp: str = "", extra_imap: str = "", via_proxy: bool = True) -> Site:
+    """`via_proxy=False`: reportbot talks to the servers directly (benchmarks)."""
     folder.mkdir(parents=True, exist_ok=True)
     account = dovecot.add_user()
     imap_proxy = FaultyProxy(account.host, account.port).start()
     smtp_proxy = FaultyProxy(smtp.host, smtp.port).start()
+    ports = (imap_proxy.port, smtp_proxy.port) if via_proxy else (account.port, smtp.port)
     path = write_config(folder, db_url=db_url or f"sqlite:///{folder / 'var' / 'reportbot.db'}",
-                        imap_port=imap_proxy.port, smtp_port=smtp_proxy.port, account=account, rate=rate,
+                        imap_port=ports[0], smtp_port=ports[1], account=account, rate=rate,
                         security=security, extra_smtp=extra_smtp, extra_imap=extra_imap)
     app = App(load_config(path))
     migrate(app.engine)
