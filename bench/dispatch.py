@@ -16,6 +16,9 @@ process closes their stdin:
 - raw+rtt: the raw sink waiting --rtt-ms before each reply, as a distant server does over a
   WAN (connection set-up costs round trips there: what reuse and concurrency save), on the
   first --rtt-messages rows only, to keep the run short.
+Besides messages per second (wall clock), each side's CPU time per message in this process
+(all its threads; the sink's is not counted): on a machine shared with other work the wall-clock
+figures move with the load, the CPU ones much less.
 Memory: the process's peak RSS after each phase, and tracemalloc's Python-heap peak during a
 second mailer pass of 200 messages.
 """
@@ -145,17 +148,17 @@ def phase_queue(app: App) -> tuple[int, float]:
     return n, time.perf_counter() - t
 
 
-def phase_naive(app: App, port: int, limit: int) -> tuple[int, float]:
+def phase_naive(app: App, port: int, limit: int) -> tuple[int, float, float]:
     """What a first script would do: one connection per message, one message at a time."""
     with app.session() as s:
         ids = s.exec(select(OutboundMail.id).order_by(OutboundMail.id).limit(limit)).all()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     for rid in ids:
         with app.session() as s:
             raw, rcpts = read_body(s, rid), s.get(OutboundMail, rid).to_addrs
         with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
             smtp.sendmail("baocao@example.gov.vn", rcpts, raw)
-    return len(ids), time.perf_counter() - t
+    return len(ids), time.perf_counter() - t, time.process_time() - cpu
 
 
 def reset_outbox(app: App, limit: int | None = None) -> None:
@@ -168,13 +171,13 @@ def reset_outbox(app: App, limit: int | None = None) -> None:
             status="pending", attempts=0, sent_at=None, claimed_by=None, claimed_at=None))
 
 
-def phase_ours(app: App, smtp) -> tuple[int, float]:
-    t = time.perf_counter()
+def phase_ours(app: App, smtp) -> tuple[int, float, float]:
+    t, cpu = time.perf_counter(), time.process_time()
     summary = send_outbox(app.engine, smtp, actor="bench")
-    elapsed = time.perf_counter() - t
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
     if summary.fatal or summary.deferred or summary.failed:
         raise SystemExit(f"mailer pass did not complete: {summary.line()} {summary.fatal or ''}")
-    return summary.sent, elapsed
+    return summary.sent, elapsed, cpu
 
 
 def traced_pass(app: App, smtp, n: int) -> float:
@@ -244,9 +247,10 @@ def main() -> None:
           f"{args.db}, {os.cpu_count()} CPUs, sinks in a subprocess on loopback")
     print(f"queue (render into the outbox): {queued} rows in {t_queue:.1f} s = {queued / t_queue:.0f} rows/s")
     for r in results:
-        (nn, tn), (no, to) = r["naive"], r["ours"]
-        print(f"[{r['name']} sink] naive smtplib, 1 connection/message: {nn / tn:.1f} msg/s ({nn} in {tn:.1f} s)"
-              f" | ours, {args.concurrency} reused connections + outbox: {no / to:.1f} msg/s ({no} in {to:.1f} s)"
+        (nn, tn, cn), (no, to, co) = r["naive"], r["ours"]
+        print(f"[{r['name']} sink] naive smtplib, 1 connection/message: {nn / tn:.1f} msg/s ({nn} in {tn:.1f} s,"
+              f" CPU {cn / nn * 1000:.1f} ms/msg) | ours, {args.concurrency} reused connections + outbox:"
+              f" {no / to:.1f} msg/s ({no} in {to:.1f} s, CPU {co / no * 1000:.1f} ms/msg)"
               f" | ratio ours/naive {no / to / (nn / tn):.2f}x")
     print("peak RSS after each phase (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in rss.items()))
     print("mailer Python-heap peak (tracemalloc, 200 messages): "

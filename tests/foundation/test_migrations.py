@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -17,12 +17,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (the tables the head schema must match)
-from db.engine import _alembic_config, current_revision, head_revision, make_engine, migrate
+import db.models
+from db.engine import (
+    _alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+    migrate,
+)
 
 from .conftest import CAMPAIGN_FILE
 
-NOW = datetime(2024, 12, 19, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 12, 19, 2, 0, tzinfo=UTC)
 # Every byte value, CR/LF pairs, a lone "." line and NULs: what a driver could mangle.
 ODD_BYTES = bytes(range(256)) * 64 + b"\r\n.\r\n\x00\x00"
 
