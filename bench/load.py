@@ -28,12 +28,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from sqlmodel import func, select  # noqa: E402
+from reliability.harness import START, ServiceRun, build_site, kill_leftovers, settled
+from reliability.world import ReplyStream, code_of
+from servers import DovecotServer, PostgresServer, SMTPServer
+from sqlmodel import func, select
 
-from db.models import Attachment, InboundMessage, OutboundMail  # noqa: E402
-from servers import DovecotServer, PostgresServer, SMTPServer  # noqa: E402
-from reliability.harness import START, ServiceRun, build_site, kill_leftovers, settled  # noqa: E402
-from reliability.world import ReplyStream, code_of  # noqa: E402
+from db.models import Attachment, InboundMessage, OutboundMail
 
 NOW = START.replace(day=18)  # before the letter goes out: nothing is dispatched, replies match by sender
 

@@ -26,11 +26,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from servers import DovecotServer, PostgresServer, SMTPServer  # noqa: E402
-from reliability.harness import build_site, kill_leftovers  # noqa: E402
-from reliability.corpus_intake import corpus_files, corpus_intake  # noqa: E402
-from reliability.killer import KINDS  # noqa: E402
-from reliability.scenarios import crash_campaign, network_chaos  # noqa: E402
+from reliability.corpus_intake import corpus_files, corpus_intake
+from reliability.harness import build_site, kill_leftovers
+from reliability.killer import KINDS
+from reliability.scenarios import crash_campaign, network_chaos
+from servers import DovecotServer, PostgresServer, SMTPServer
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:

@@ -16,8 +16,8 @@ import email.policy
 import email.utils
 import re
 import unicodedata
-from email.message import EmailMessage
 from email.feedparser import BytesFeedParser
+from email.message import EmailMessage
 
 MAX_HEADER_CHARS = 16_384  # a decoded header longer than this is cut (subjects, addresses)
 MAX_RAW_HEADER_CHARS = 262_144  # raw input considered for decoding; the rest is ignored

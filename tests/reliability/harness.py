@@ -20,13 +20,14 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.parser import BytesHeaderParser
 from email import policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
-from typing import Callable
 
+from servers.proxy import FaultyProxy
 from sqlmodel import select
 
 from bot.agencies import import_agencies
@@ -38,9 +39,15 @@ from bot.mails import find_token
 from db.engine import migrate
 from db.models import Campaign, InboundMessage, OutboundMail
 
-from servers.proxy import FaultyProxy
-
-from .world import CAMPAIGN_FILE, OUR_ADDRESS, STAFF, Reply, ReplyStream, agencies_csv, code_of
+from .world import (
+    CAMPAIGN_FILE,
+    OUR_ADDRESS,
+    STAFF,
+    Reply,
+    ReplyStream,
+    agencies_csv,
+    code_of,
+)
 
 ENTRY = "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
 START = datetime.fromisoformat("2024-12-19T09:00:00+07:00")  # the letter goes out
@@ -189,7 +196,7 @@ class ServiceRun:
     """One `reportbot run` process (JSON log lines in its own file) and its peak memory."""
 
     serial = 0
-    started: list["ServiceRun"] = []  # every process, so a failed test leaves none behind
+    started: list[ServiceRun] = []  # every process, so a failed test leaves none behind
 
     def __init__(self, site: Site, now: datetime, *, speed: float = 1.0, tick: float = 0.4,
                  env: dict[str, str] | None = None, log_format: str = "json") -> None:
@@ -296,7 +303,7 @@ class SinkIndex:
         self.arrivals: list[tuple[str, str, str | None, datetime]] = []  # (mid, kind, agency, wall time)
         self.dispatch_ids: dict[str, str] = {}
 
-    def refresh(self) -> "SinkIndex":
+    def refresh(self) -> SinkIndex:
         msgs = self.smtp.messages[self.seen:]
         self.seen += len(msgs)
         parser = BytesHeaderParser(policy=policy.compat32)

@@ -12,7 +12,15 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from .world import CAMPAIGN_CODE, DOCX_TYPE, ICT, OUR_ADDRESS, address, crlf_bytes, report_docx
+from .world import (
+    CAMPAIGN_CODE,
+    DOCX_TYPE,
+    ICT,
+    OUR_ADDRESS,
+    address,
+    crlf_bytes,
+    report_docx,
+)
 
 MB = 1024 * 1024
 SENT = datetime(2024, 12, 24, 9, 0, tzinfo=ICT)
@@ -35,11 +43,11 @@ def _attach(msg: EmailMessage, data: bytes, filename: str, ctype: str = "applica
 # ---------------------------------------------------------------- documents
 def zip_bomb(megabytes: int = 300) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        with z.open("bao-cao.txt", "w", force_zip64=True) as f:
-            chunk = b"\0" * MB
-            for _ in range(megabytes):
-                f.write(chunk)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z, \
+            z.open("bao-cao.txt", "w", force_zip64=True) as f:
+        chunk = b"\0" * MB
+        for _ in range(megabytes):
+            f.write(chunk)
     return buf.getvalue()
 
 

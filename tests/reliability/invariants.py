@@ -19,14 +19,21 @@ SMTP server accepted, and compares them with the ledger of replies that were app
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import text
 from sqlmodel import select
 
-from db.models import Agency, Attachment, Event, InboundMessage, OutboundMail, Submission
+from db.models import (
+    Agency,
+    Attachment,
+    Event,
+    InboundMessage,
+    OutboundMail,
+    Submission,
+)
 
 from .harness import SinkIndex, Site
 from .world import CAMPAIGN_CODE, Reply

@@ -146,7 +146,7 @@ class Killer:
         returns how many processes outlived their run, how many are still alive after
         `timeout`, and how many parse temp folders were left in /tmp."""
         end = time.monotonic() + timeout
-        alive = lambda pid, line: Path(f"/proc/{pid}").exists() and cmdline(pid) == line  # noqa: E731
+        alive = lambda pid, line: Path(f"/proc/{pid}").exists() and cmdline(pid) == line
         left = {pid: line for pid, line in self.log.descendants if line}
         outlived = sum(1 for pid, line in left.items() if alive(pid, line))
         while any(alive(p, line) for p, line in left.items()) and time.monotonic() < end:

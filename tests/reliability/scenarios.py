@@ -12,7 +12,16 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from .harness import START, Feeder, ServiceRun, SinkIndex, Site, Timeline, settled, wait_until
+from .harness import (
+    START,
+    Feeder,
+    ServiceRun,
+    SinkIndex,
+    Site,
+    Timeline,
+    settled,
+    wait_until,
+)
 from .invariants import Figures, check
 from .killer import KINDS, Killer, KillLog
 
@@ -91,7 +100,13 @@ def network_chaos(site: Site, *, seed: int = 7, seconds: float = 40, replies: in
     t0 = time.monotonic()
     rng = random.Random(seed)
     timeline, sink = Timeline(START, speed), SinkIndex(site.smtp)
-    # IMAP: the server's bytes (greeting to FETCH bodies); SMTP: its replies, or our DATA upload.
+    # Each fault once for certain (the first connections: refused, cut, stalled past the client's
+    # timeout), then at random. IMAP: the server's bytes (greeting to FETCH bodies); SMTP: its
+    # replies, or our DATA upload.
+    for proxy, cut_at in ((site.imap_proxy, 3000), (site.smtp_proxy, 300)):
+        proxy.refuse_next(1)
+        proxy.cut_after_bytes(cut_at, times=1)
+        proxy.stall_next(7.0, after_bytes=100, times=1)
     site.imap_proxy.chaos(random.Random(rng.random()), drop=0.15, cut=0.25, stall=0.2, stall_seconds=(0.5, 8.0),
                           cut_bytes=(1, 60000))
     site.smtp_proxy.chaos(random.Random(rng.random()), drop=0.15, cut=0.35, stall=0.35, stall_seconds=(0.5, 8.0),

@@ -50,7 +50,7 @@ LATE = "2025-01-06T08:00:00+07:00"  # past the deadline
 
 def _cli(site_dir: Path, *args: str, env: dict) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-c", ENTRY, *args, "--config", str(site_dir / "config.toml")],
-                          cwd=site_dir, env=env, capture_output=True, timeout=300)
+                          cwd=site_dir, env=env, capture_output=True, timeout=300, check=False)
     (site_dir / "cli-output.log").open("ab").write(b"$ " + " ".join(args).encode() + b"\n" + done.stdout + done.stderr)
     return done
 
@@ -85,8 +85,9 @@ digest_to = ["{STAFF}"]
 
 
 def _hostile_report(code: str) -> bytes:
-    import docx
     from email.message import EmailMessage
+
+    import docx
 
     from .world import OUTLINE
 

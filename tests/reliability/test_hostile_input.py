@@ -68,7 +68,7 @@ def test_hostile_mail_ends_in_a_recorded_reason_or_a_result_within_memory(make_s
         assert o["row"].state in TERMINAL, (name, o["row"].state, o["row"].reason)
         assert _explained(o), (name, [(a.filename, a.parse_status, a.reason) for a in o["attachments"]])
 
-    o = lambda name: by_sender[address(site.agencies[list(built).index(name)])]  # noqa: E731
+    o = lambda name: by_sender[address(site.agencies[list(built).index(name)])]
     assert _any_reason(o("zip bomb"), "ratio", "bomb", "size limit")
     assert _any_reason(o("DOCX with an XML entity bomb"), "DOCTYPE", "entity")
     assert _any_reason(o("DOCX with missing parts"), "document.xml", "missing", "not a", "cannot")

@@ -1,10 +1,23 @@
 """Regressions found by the reliability suite, each named after what broke."""
 from __future__ import annotations
 
+import os
+import tracemalloc
 from datetime import timedelta
 
+import pytest
+from sqlmodel import func, select
+
+from bot.intake import pipeline
+from bot.intake.headers import parse_message, part_bytes, walk_parts
+from bot.intake.pipeline import Intake
+from bot.intake.poll import StoreFull, poll_once
+from db.models import Attachment, InboundMessage
+
 from .harness import START, ServiceRun, SinkIndex, Timeline, settled, wait_until
+from .hostile import MB, _with, bad_boundary
 from .invariants import check
+from .test_full_disk import fill, tmpfs
 from .world import report_mail
 
 
@@ -33,17 +46,6 @@ def test_a_full_store_used_up_the_message_attempts_and_quarantined_it(make_site,
     counted a failed attempt; after three the message was marked `failed` and moved to the
     quarantine folder — lost to intake although only the disk was at fault. Now the pass ends
     with StoreFull, no attempt is counted, and the message stays in the inbox."""
-    import os
-
-    import pytest
-    from sqlmodel import select
-
-    from bot.intake.pipeline import Intake
-    from bot.intake.poll import StoreFull, poll_once
-    from db.models import InboundMessage
-
-    from .test_full_disk import fill, tmpfs
-
     with tmpfs(tmp_path / "full" / "var", 6) as store:
         site = make_site("full", agencies=2, db_url=f"sqlite:///{tmp_path / 'full-db' / 'reportbot.db'}")
         r = report_mail(site.agencies[0], START, thread=None, annex=os.urandom(1_000_000), kind="large")
@@ -62,10 +64,6 @@ def test_a_full_store_used_up_the_message_attempts_and_quarantined_it(make_site,
 
 
 def _big_mail(megabytes: int) -> bytes:
-    import os
-
-    from .hostile import MB, _with
-
     return _with("CQ0001", os.urandom(megabytes * MB), "phu-luc.bin")
 
 
@@ -74,10 +72,6 @@ def test_parsing_a_large_message_took_nine_times_its_size_in_memory():
     splits all of it into lines at once (~9x its size: a 50 MB attachment took the service past
     900 MB); transfer-decoding a base64 part split it into lines again (~4x). Now the parser
     is fed in slices and base64 is decoded in one step."""
-    import tracemalloc
-
-    from bot.intake.headers import parse_message, part_bytes, walk_parts
-
     raw = _big_mail(8)
     tracemalloc.start()
     try:
@@ -99,13 +93,6 @@ def test_a_message_too_large_to_parse_within_memory_was_parsed_anyway(make_site,
     """Regression: nothing bounded the size of a message the pipeline parsed (the parser needs
     ~4x it in memory). A message over MAX_MESSAGE_BYTES is now kept and quarantined, unread,
     with its reason and its agency (matched from the headers alone)."""
-    from sqlmodel import func, select
-
-    from bot.intake import pipeline
-    from bot.intake.pipeline import Intake
-    from bot.intake.poll import poll_once
-    from db.models import Agency, Attachment, InboundMessage
-
     monkeypatch.setattr(pipeline, "MAX_MESSAGE_BYTES", 200_000)
     site = make_site("too-large", agencies=2)
     site.append(report_mail(site.agencies[0], START, thread=None, annex=b"x" * 300_000, kind="large").raw, START)
@@ -121,14 +108,6 @@ def test_a_report_hidden_by_a_broken_mime_boundary_was_recorded_as_a_cover_note(
     """Regression: a multipart message whose declared boundary never occurs loses its parts in
     the parser; it was recorded as a plain message ("no report content") and never reached
     staff. Now, when nothing readable came out of it, it is quarantined with the defect named."""
-    from sqlmodel import select
-
-    from bot.intake.pipeline import Intake
-    from bot.intake.poll import poll_once
-    from db.models import InboundMessage
-
-    from .hostile import bad_boundary
-
     site = make_site("broken-mime", agencies=2)
     site.append(bad_boundary(site.agencies[0]), START)
     poll_once(Intake(site.app.config, site.app.engine), clock=lambda: START)

@@ -98,7 +98,7 @@ def test_imap_no_bad_and_bye_are_survived_with_every_reply_recorded_once(make_si
         r = report_mail(site.agencies[i], timeline.now(), thread=None)
         site.append(r.raw, timeline.now())
         ledger.append(r)
-        wait_until(lambda: site.imap_proxy.faults["replied instead"] > fired, 60, f"{command} answered", run)
+        wait_until(lambda n=fired: site.imap_proxy.faults["replied instead"] > n, 60, f"{command} answered", run)
         wait_until(lambda: settled(site), 60, f"recovering from {answer!r}", run)
     assert run.stop() == 0
     f = check(site, ledger, sink)

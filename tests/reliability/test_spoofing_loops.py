@@ -27,7 +27,7 @@ from sqlmodel import select
 from db.models import Event, InboundMessage, OutboundMail, Submission
 
 from .harness import START, ServiceRun, SinkIndex, Timeline, settled, wait_until
-from .world import CAMPAIGN_CODE, OUR_ADDRESS, address, report_docx, report_mail
+from .world import OUR_ADDRESS, address, report_mail
 
 OUR_MX = "mx.example.gov.vn"
 PASS = "spf=pass smtp.mailfrom={d}; dkim=pass header.d={d}; dmarc=pass header.from={d}"
@@ -57,7 +57,7 @@ def test_forged_and_self_certified_senders_never_become_submissions(make_site, s
     self_certified = report_mail("CQ0003", now, thread=None)   # writes our verdict itself
     foreign = report_mail("CQ0004", now, thread=None)          # a foreign server's "pass"
     own = report_mail("CQ0005", now, thread=None)              # claims to be us
-    d = lambda code: f"{code.lower()}.example"  # noqa: E731
+    d = lambda code: f"{code.lower()}.example"
     verdicts = {genuine.message_id: PASS.format(d=d("CQ0001")), forged.message_id: FAIL.format(d=d("CQ0002")),
                 self_certified.message_id: FAIL.format(d=d("CQ0003")), own.message_id: PASS.format(d="example.gov.vn")}
     mx = _inbound_mx(site, smtp_server_factory, verdicts)
@@ -67,7 +67,7 @@ def test_forged_and_self_certified_senders_never_become_submissions(make_site, s
     _send(mx, planted + self_certified.raw, "attacker@evil.example")
     foreign_ar = f"Authentication-Results: mx.evil.example; {PASS.format(d=d('CQ0004'))}\r\n".encode()
     _send(mx, foreign_ar + foreign.raw, "attacker@evil.example")
-    own_raw = re.sub(rb"^From: [^\r\n]*", f"From: {OUR_ADDRESS}".encode(), own.raw, count=1, flags=re.M)
+    own_raw = re.sub(rb"^From: [^\r\n]*", f"From: {OUR_ADDRESS}".encode(), own.raw, count=1, flags=re.MULTILINE)
     assert own_raw != own.raw
     _send(mx, own_raw, OUR_ADDRESS)
 
@@ -78,7 +78,7 @@ def test_forged_and_self_certified_senders_never_become_submissions(make_site, s
         rows = {r.message_id: r for r in s.exec(select(InboundMessage))}
         subs = {x.inbound_id for x in s.exec(select(Submission))}
         acks = s.exec(select(OutboundMail.to_addrs).where(OutboundMail.kind == "ack")).all()
-    row = lambda r: rows[r.message_id.strip("<>")]  # noqa: E731
+    row = lambda r: rows[r.message_id.strip("<>")]
     assert row(genuine).state == "processed" and row(genuine).id in subs
     for r in (forged, self_certified, foreign):
         assert row(r).state == "quarantined" and row(r).id not in subs, (row(r).state, row(r).reason)

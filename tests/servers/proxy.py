@@ -31,8 +31,8 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from . import LOOPBACK
 
@@ -107,7 +107,7 @@ class FaultyProxy:
         self._stop = threading.Event()
 
     # -- lifecycle -----------------------------------------------------------------------------
-    def start(self) -> "FaultyProxy":
+    def start(self) -> FaultyProxy:
         self._sock = socket.create_server((self.host, 0))
         self._sock.settimeout(0.2)
         self.port = self._sock.getsockname()[1]
@@ -164,7 +164,7 @@ class FaultyProxy:
     def reply_instead(self, command: str, reply: str, *, close: bool = False, times: int | None = 1) -> None:
         """E.g. reply_instead(r"UID FETCH", "{tag} NO [UNAVAILABLE] try later")."""
         with self._lock:
-            self._replies.append(_Reply(re.compile(rb"^(\S+) (?:" + command.encode() + rb")", re.I),
+            self._replies.append(_Reply(re.compile(rb"^(\S+) (?:" + command.encode() + rb")", re.IGNORECASE),
                                         reply, close, times))
 
     def clear_hooks(self) -> None:
@@ -225,7 +225,7 @@ class FaultyProxy:
         while not self._stop.is_set():
             try:
                 client, _ = self._sock.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
