@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
 from bot.config import ImapConfig
 from bot.errors import RuntimeFailure, UserError
@@ -70,6 +70,9 @@ class Mailbox:
                 client.oauth2_login(c.username, _token(c.oauth2_token_command))
             else:
                 client.login(c.username, c.password())
+        except IMAPClientAbortError:  # the connection broke during LOGIN: a network error, reconnected
+            client.shutdown()
+            raise
         except IMAPClientError as e:
             client.shutdown()
             if "[UNAVAILABLE]" in str(e).upper():  # RFC 5530: temporary (auth backend down): retried
