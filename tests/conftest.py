@@ -12,6 +12,9 @@ A missing server binary skips the tests that need it, or fails them when CI=true
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 import sys
 from pathlib import Path
 
@@ -74,3 +77,31 @@ def pg_url(pg_server) -> str:
     name = pg_server.create_database()
     yield pg_server.url(name)
     pg_server.drop_database(name)
+
+
+@dataclass
+class Result:
+    """What an in-process `reportbot` run gave: exit code, stdout, stderr."""
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch, tmp_path):
+    """Run `reportbot ARGS...` in-process (cwd = tmp_path, no $REPORTBOT_CONFIG)."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REPORTBOT_CONFIG", raising=False)
+
+    def run(*args) -> Result:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run

@@ -1,42 +1,16 @@
 """Fixtures for the foundation tests: a config file per database backend, and a CLI runner."""
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 CAMPAIGN_FILE = REPO / "campaigns" / "5422-BTTTT-CBC.toml"
 AGENCIES_FILE = REPO / "campaigns" / "agencies-5422.csv"
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self):
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch, tmp_path):
-    """Run `reportbot ARGS...` in-process; returns exit code, stdout and stderr."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("REPORTBOT_CONFIG", raising=False)
-
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
 
 
 def write_config(folder: Path, db_url: str) -> Path:

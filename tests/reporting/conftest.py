@@ -1,15 +1,12 @@
 """Fixtures: the scenario database (built once, copied for tests that write), a CLI runner."""
 from __future__ import annotations
 
-import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.cli import main
 from db.engine import make_engine
 from db.models import Campaign
 
@@ -64,26 +61,3 @@ def write_config(folder: Path, db_url: str) -> Path:
     return path
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self):
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch, tmp_path):
-    """Run `reportbot ARGS...` in-process; returns exit code, stdout and stderr."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("REPORTBOT_CONFIG", raising=False)
-
-    def run(*args) -> Result:
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
