@@ -158,7 +158,12 @@ def test_a_deployment_leaks_no_secret_keeps_files_private_and_escapes_agency_tex
     assert leaks == []
     assert sandbox_envs and not any(form in e for e in sandbox_envs for form in _secret_forms())
     assert [m for m in smtp.messages if any(f in m.data for f in _secret_forms())] == []
-    assert len(written) > 20 and any(p.suffix == ".log" for p in written)
+    print("\nfiles scanned for secrets:", sorted(str(p.relative_to(site_dir)) for p in written))
+    # the scan covered every kind of file the deployment writes (a count would move with SQLite's WAL files)
+    names = {p.name for p in written}
+    assert {"reportbot.db", "cli-output.log", "run-json.log", "run-text.log", "digest.html"} <= names
+    assert {p.suffix for p in written if p.parent.name == "out"} >= {".html", ".docx", ".xlsx"}
+    assert len([p for p in written if (site_dir / "var" / "mail") in p.parents]) == 3  # the 3 raw replies
 
     # 2. owner-only store and database
     var = site_dir / "var"
@@ -198,6 +203,8 @@ def _run_briefly(site_dir: Path, env: dict, dovecot, imap) -> list[bytes]:
                 if b"1 processed" in (site_dir / f"run-{fmt}.log").read_bytes():
                     break
                 time.sleep(0.02)
+            else:
+                raise AssertionError(f"reportbot run ({fmt} logs) did not take its report within 60 s")
         finally:
             proc.terminate()
             proc.wait(30)
