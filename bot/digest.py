@@ -26,6 +26,7 @@ from sqlmodel import Session, col, or_, select
 from bot.agencies_file import CATEGORIES
 from bot.campaign import slug
 from bot.charts import daily_series, receipts_chart_png
+from bot.files import write_private
 from bot.mails import Attachment, Sender, build_digest, vn_datetime
 from bot.status import REMINDER_KINDS, STATES, campaign_status
 from bot.xlsx import CATEGORY_LABELS, status_workbook
@@ -272,18 +273,15 @@ def write_digest_files(campaign: Campaign, digest: Digest, path: Path, *, sender
                        to: Sequence[str], now: datetime) -> list[Path]:
     """FILE (HTML, chart embedded as a data: URI) plus FILE's stem .txt, .xlsx and .png beside it.
 
-    The HTML and text are taken from the very mail that would be sent."""
+    The HTML and text are taken from the very mail that would be sent; all four are owner-only."""
     siblings = [path.with_suffix(s) for s in (".txt", ".xlsx", ".png")]
     if path in siblings:
         raise ValueError(f"{path}: name the HTML file with .html (its .txt, .xlsx and .png go beside it)")
     uri = "data:image/png;base64," + base64.b64encode(digest.chart_png).decode("ascii")
     msg = build_digest_message(campaign, digest, sender=sender, to=to, now=now, chart_src=uri)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(msg.get_body(("html",)).get_content(), encoding="utf-8")
-    siblings[0].write_text(msg.get_body(("plain",)).get_content(), encoding="utf-8")
-    siblings[1].write_bytes(digest.status_xlsx)
-    siblings[2].write_bytes(digest.chart_png)
-    return [path, *siblings]
+    contents = [msg.get_body(("html",)).get_content().encode("utf-8"),
+                msg.get_body(("plain",)).get_content().encode("utf-8"), digest.status_xlsx, digest.chart_png]
+    return [write_private(p, data) for p, data in zip([path, *siblings], contents)]
 
 
 # ---------------------------------------------------------------- sending and "since"

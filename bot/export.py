@@ -12,7 +12,6 @@ code (the order of `reportbot status`).
 from __future__ import annotations
 
 import io
-import os
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +30,7 @@ from sqlmodel import Session, select
 from bot.campaign import slug
 from bot.campaign_file import outline_from_dicts
 from bot.documents import outline_labels
+from bot.files import write_private
 from bot.mails import vn_date, vn_datetime, vn_percent
 from bot.status import campaign_status
 from bot.xlsx import (
@@ -80,17 +80,10 @@ def export_names(code: str) -> tuple[str, str]:
 
 
 def write_export(session: Session, campaign: Campaign, now: datetime, out_dir: Path) -> list[Path]:
-    """Write the DOCX and XLSX into `out_dir` (created); returns their paths."""
+    """Write the DOCX and XLSX into `out_dir` (created), owner-only; returns their paths."""
     data = gather_export(session, campaign, now)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, content in zip(export_names(campaign.code), (export_docx(data), export_xlsx(data))):
-        path = out_dir / name
-        tmp = path.with_name(f".{name}.tmp")
-        tmp.write_bytes(content)
-        os.replace(tmp, path)  # a reader never sees half a file
-        paths.append(path)
-    return paths
+    return [write_private(out_dir / name, content)
+            for name, content in zip(export_names(campaign.code), (export_docx(data), export_xlsx(data)))]
 
 
 # ---------------------------------------------------------------- XLSX

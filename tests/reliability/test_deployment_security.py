@@ -177,8 +177,9 @@ def test_a_deployment_leaks_no_secret_keeps_files_private_and_escapes_agency_tex
     _check_docx(next((site_dir / "out").glob("*.docx")))
     _check_ack(site_dir)
     _check_digest(site_dir / "out" / "digest.html")
+    # 4. export and digest files, written where the operator asked, are owner-only too
     modes = {p.name: stat.filemode(p.stat().st_mode) for p in (site_dir / "out").iterdir()}
-    print(f"\nexport and digest files (written where the operator asked): {modes}")
+    assert len(modes) == 6 and set(modes.values()) == {"-rw-------"}, modes
 
 
 def _run_briefly(site_dir: Path, env: dict, dovecot, imap) -> list[bytes]:
