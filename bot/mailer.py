@@ -57,6 +57,7 @@ from aiosmtplib import (
 )
 from sqlalchemy import Engine
 
+from bot.backoff import Backoff
 from bot.config import ImapConfig, SmtpConfig
 from bot.outbox_claims import (
     Cancelled,
@@ -97,17 +98,6 @@ class SendSummary:
         if self.copied:
             parts.append(f"{self.copied} copied to Sent")
         return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class Backoff:
-    base_seconds: float = 60.0
-    cap_seconds: float = 3600.0
-
-    def delay(self, attempt: int, rand: Callable[[], float] = random.random) -> timedelta:
-        """Exponential, with 'equal jitter': between half and all of base·2^(attempt-1)."""
-        full = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempt - 1))
-        return timedelta(seconds=full * (0.5 + 0.5 * rand()))
 
 
 class TokenBucket:

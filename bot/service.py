@@ -20,11 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import signal
 import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
@@ -32,6 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import select
 
 from bot.app import App
+from bot.backoff import Backoff, sleep_unless
 from bot.clock import Clock, SystemClock
 from bot.errors import UserError
 from bot.intake.pipeline import Intake, release_abandoned_claims
@@ -44,7 +43,7 @@ log = logging.getLogger("reportbot.service")
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 STARTED, STOPPED = "service:started", "service:stopped"
-WATCH_RETRY_CAP = 300.0  # seconds between restarts of a watcher that keeps failing
+WATCH_RESTART = Backoff(base_seconds=2.0, cap_seconds=300.0)  # a watcher that keeps failing: 1–2 s … 5 min
 
 
 class Service:
@@ -160,20 +159,26 @@ class Service:
     def _watch(self) -> None:
         """In the watcher thread: watch() until stopped; restarted with backoff if it fails."""
         intake = Intake(self.app.config, self.app.engine, should_stop=self._stopping.is_set)
-        delay = 1.0
+        failures = 0
+
+        def on_pass(summary: PassSummary) -> None:
+            nonlocal failures
+            failures = 0  # it works again: a later failure starts the backoff afresh
+            self._on_pass(intake, summary)
+
         while not self.stopping:
             try:
-                watch(intake, self._stopping.is_set, clock=self.clock.now,
-                      on_pass=lambda summary: self._on_pass(intake, summary))
+                watch(intake, self._stopping.is_set, clock=self.clock.now, on_pass=on_pass)
                 return
             except UserError as e:  # login refused, bad folder: a person must fix the config
                 log.error("inbox: %s; stopping", e)
                 self.stop(2)
                 return
             except Exception:  # noqa: BLE001 - a database hiccup must not end intake for good
+                failures += 1
+                delay = WATCH_RESTART.seconds(failures)
                 log.exception("inbox watcher failed; restarting in %.0f s", delay)
-            self._sleep(delay * random.uniform(0.8, 1.2))
-            delay = min(delay * 2, WATCH_RETRY_CAP)
+            sleep_unless(delay, self._stopping.is_set)
 
     def _on_pass(self, intake: Intake, summary: PassSummary) -> None:
         released = release_abandoned_claims(intake, self.clock.now())
@@ -184,11 +189,6 @@ class Service:
                      f"; {states}" if states else "",
                      f"; {len(summary.errors)} failed (kept for the next pass)" if summary.errors else "",
                      f"; {released} abandoned claim(s) released" if released else "")
-
-    def _sleep(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while not self.stopping and time.monotonic() < end:
-            time.sleep(min(0.2, end - time.monotonic()))
 
     # ------------------------------------------------------------------ helpers
     def _is_postgres(self) -> bool:

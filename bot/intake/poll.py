@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import errno
 import logging
-import random
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
 from sqlmodel import select
 
+from bot.backoff import Backoff, sleep_unless
 from bot.inbox import IDLE_RENEW_SECONDS, NETWORK_ERRORS, Fetched, Mailbox
 from bot.intake.pipeline import Intake, Outcome, process
 from bot.intake.rawstore import store_raw
@@ -23,6 +22,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 MAX_ATTEMPTS = 3  # a message whose processing keeps crashing is set aside for staff, not retried forever
 STORE_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+RECONNECT = Backoff(base_seconds=2.0, cap_seconds=300.0)  # 1–2 s, 2–4 s, … up to 5 min
 
 
 class StoreFull(Exception):
@@ -146,11 +146,11 @@ def watch(intake: Intake, should_stop: Callable[[], bool], clock: Clock = utcnow
           on_pass: Callable[[PassSummary], None] | None = None) -> None:
     """Run until should_stop(): a pass, then IDLE (or sleep) until mail arrives; reconnect with
     exponential backoff (capped, jittered) after any network error — never a busy loop."""
-    delay = 1.0
+    failures = 0
     while not should_stop():
         try:
             with Mailbox(intake.config.imap) as mb:
-                delay = 1.0
+                failures = 0
                 while not should_stop():
                     wait = min(intake.config.imap.poll_seconds, IDLE_RENEW_SECONDS)
                     try:
@@ -164,8 +164,7 @@ def watch(intake: Intake, should_stop: Callable[[], bool], clock: Clock = utcnow
                         continue  # mail that came during the pass raises no IDLE event: look again now
                     mb.wait_for_mail(wait, should_stop)
         except NETWORK_ERRORS as e:
+            failures += 1
+            delay = RECONNECT.seconds(failures)
             log.warning("inbox connection lost (%s: %s); reconnecting in %.0f s", type(e).__name__, e, delay)
-            end = time.monotonic() + delay * random.uniform(0.8, 1.2)
-            while time.monotonic() < end and not should_stop():
-                time.sleep(0.2)
-            delay = min(delay * 2, 300.0)
+            sleep_unless(delay, should_stop)

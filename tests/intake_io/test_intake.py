@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import threading
 import time
-from email.message import EmailMessage
 
 from sqlmodel import select
 
 from bot.cli import main
 from bot.inbox import Mailbox
-from bot.intake.pipeline import process
 from bot.intake.poll import poll_once, poll_pass, watch
 from bot.outbox import read_body
 from db.models import Agency, Contact, InboundMessage, OutboundMail, Submission

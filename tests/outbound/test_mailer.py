@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot.mailer import Backoff, Mailer, send_outbox
+from bot.backoff import Backoff
+from bot.mailer import Mailer, send_outbox
 from bot.mails import config_sender
 from bot.outbox import queue_due
 from db.models import Contact, OutboundMail, Submission

@@ -11,7 +11,7 @@ from .harness import ServiceRun
 from .scenarios import network_chaos
 
 TICK = 0.4  # harness default --tick-seconds
-IMAP_PEAK_PER_SECOND = 4       # the watcher waits ≥ 0.8 s (backoff 1 s, jittered) before reconnecting
+IMAP_PEAK_PER_SECOND = 4       # the watcher waits ≥ 1 s (backoff 2 s, equal jitter) before reconnecting
 SMTP_PEAK_PER_SECOND = 12      # ≤ 2 connections (concurrency) per tick, a tick every 0.4 s, + a retry
 
 

@@ -192,3 +192,33 @@ def test_status_shows_the_service_health_under_the_table(site_factory):
     health = json.loads(out)
     assert health["last_tick_age_s"] == 120.0 and health["outbox_failed"] == 1 and health["outbox_backlog"] == 0
     assert main(["status", "--format", "csv", "--health", "--config", str(site.config_path)]) == 2
+
+
+# ---------------------------------------------------------------- the watcher's restarts
+def test_the_watcher_restart_delay_starts_afresh_after_it_worked_again(site_factory, monkeypatch):
+    """Regression: the restart delay doubled on every failure of the service's life and never came
+    down, so one bad night left intake waiting minutes after each later, unrelated hiccup."""
+    import bot.service as service_module
+    from bot.intake.poll import PassSummary
+
+    site = site_factory("restarts")
+    service = service_module.Service(site.app, tick_seconds=60)
+    # each run of the watcher: how many passes it completes before the database fails under it
+    script = iter([0, 0, 0, 3, 0, 0])
+    waits: list[float] = []
+
+    def flaky_watch(intake, should_stop, clock, on_pass):
+        passes = next(script, None)
+        if passes is None:
+            service.stop()
+            return
+        for _ in range(passes):
+            on_pass(PassSummary())
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(service_module, "watch", flaky_watch)
+    monkeypatch.setattr(service_module, "sleep_unless", lambda seconds, should_stop: waits.append(seconds))
+    service._watch()
+    # bounds of each wait: attempt n waits between half and all of 2·2^(n-1) s
+    attempts = [1, 2, 3, 1, 2, 3]
+    assert [(2 ** n) / 2 <= w <= 2 ** n for n, w in zip(attempts, waits)] == [True] * 6, waits
