@@ -22,7 +22,10 @@ Message-ID. Rows that were claimed but not yet handed to the server are simply
 sent later; the one message per connection that was in flight may have been
 accepted by the server just before the crash (its 250 never recorded), and is
 then delivered twice with one Message-ID, which mail clients and threads
-collapse. That is the only duplicate the outbox allows.
+collapse. The same holds when the connection breaks after the final dot of
+DATA and before the server's reply arrives: the server may have taken the
+mail, we cannot know, and the row is retried. These unconfirmed acceptances
+are the only duplicates the outbox allows.
 """
 from __future__ import annotations
 
