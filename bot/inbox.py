@@ -36,11 +36,19 @@ class Fetched:
 
 
 def _token(command: str) -> str:
+    """A fresh access token from the configured command (it refreshes and caches as it sees fit)."""
     try:
-        out = subprocess.run(shlex.split(command), capture_output=True, timeout=60, check=True, text=True)
+        out = subprocess.run(shlex.split(command), capture_output=True, timeout=60, text=True)
     except (OSError, subprocess.SubprocessError) as e:
-        raise RuntimeFailure(f"imap.oauth2_token_command failed: {e}") from None
-    return out.stdout.strip()
+        raise RuntimeFailure(f"imap.oauth2_token_command could not run: {e}") from None
+    said = (out.stderr.strip().splitlines() or [""])[-1][:200]
+    if out.returncode != 0:
+        raise RuntimeFailure(f"imap.oauth2_token_command failed (exit status {out.returncode})"
+                             + (f": {said}" if said else ""))
+    token = out.stdout.strip()
+    if not token or any(c.isspace() for c in token):
+        raise RuntimeFailure("imap.oauth2_token_command printed no token (expected one line: the access token)")
+    return token
 
 
 class Mailbox:
@@ -67,7 +75,7 @@ class Mailbox:
             client.starttls(ctx)
         try:
             if c.oauth2_token_command:
-                client.oauth2_login(c.username, _token(c.oauth2_token_command))
+                self._oauth2_login(client)
             else:
                 client.login(c.username, c.password())
         except IMAPClientAbortError:  # the connection broke during LOGIN: a network error, reconnected
@@ -78,8 +86,27 @@ class Mailbox:
             if "[UNAVAILABLE]" in str(e).upper():  # RFC 5530: temporary (auth backend down): retried
                 raise IMAPClientError(f"imap: login as {c.username!r} temporarily refused: {e}") from None
             raise UserError(f"imap: login as {c.username!r} refused: {e}") from None
+        except BaseException:  # the token command failed, or we are stopping: no half-open connection
+            client.shutdown()
+            raise
         self.client = client
         self.uidvalidity = int(client.select_folder(c.folder)[b"UIDVALIDITY"])
+
+    def _oauth2_login(self, client: IMAPClient) -> None:
+        """XOAUTH2. A token refused by the server may have expired between the command and the
+        login: ask once more, and try again if the command now gives a different one."""
+        c = self.cfg
+        token = _token(c.oauth2_token_command)
+        try:
+            client.oauth2_login(c.username, token)
+        except IMAPClientAbortError:
+            raise
+        except IMAPClientError:
+            fresh = _token(c.oauth2_token_command)
+            if fresh == token:
+                raise
+            log.info("imap: XOAUTH2 token refused; trying the fresh one the token command gave")
+            client.oauth2_login(c.username, fresh)
 
     def close(self) -> None:
         if self.client is not None:

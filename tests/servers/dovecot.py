@@ -4,6 +4,8 @@ Plain IMAP on `port` (plaintext login allowed) and, with tls=True, implicit TLS 
 with a trustme certificate (trust it with `ssl_context()` or the PEM at `ca_pem`).
 Users live in passwd-files (one per user) that Dovecot reads at login, so `add_user()` works while it runs;
 each user has a maildir under `<root>/mail/<user>/Maildir`. IDLE and MOVE are Dovecot built-ins.
+XOAUTH2 / OAUTHBEARER logins are checked by Dovecot's oauth2 passdb against a token endpoint on
+loopback: `oauth2_token(account)` issues a token, `oauth2.revoke(token)` makes it expire.
 
 As root, Dovecot's master stays root (as in production) with its usual `dovecot`/`dovenull`
 service users, and mail is stored as an unprivileged user (`nobody`) because Dovecot refuses
@@ -29,6 +31,7 @@ from imapclient import IMAPClient
 
 from . import (LOOPBACK, find_binary, free_port, make_tempdir, stop_process, unprivileged_user,
                wait_for_port)
+from .oauth2 import TokenEndpoint
 
 DEFAULT_USER = "reportbot"
 DEFAULT_PASSWORD = "password"
@@ -61,12 +64,14 @@ class DovecotServer:
         self._proc: subprocess.Popen | None = None
         self._users: dict[str, str] = {}
         self._serial = itertools.count(1)
+        self.oauth2 = TokenEndpoint()
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> "DovecotServer":
         binary = find_binary("dovecot")
         self.root = make_tempdir("reportbot-dovecot-")
         try:
+            self.oauth2.start()
             self._launch(binary)
         except BaseException:
             self.stop()
@@ -97,6 +102,7 @@ class DovecotServer:
     def stop(self) -> None:
         stop_process(self._proc, signal.SIGTERM)
         self._proc = None
+        self.oauth2.stop()
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
@@ -127,6 +133,9 @@ class DovecotServer:
                               ssl=self._ssl_settings(), imaps=self._imaps_listener())
         conf = root / "dovecot.conf"
         conf.write_text(text)
+        (root / "oauth2.conf").write_text(f"introspection_mode = auth\nintrospection_url = {self.oauth2.url}\n"
+                                          "username_attribute = username\nactive_attribute = active\n"
+                                          "active_value = true\n")
         return conf
 
     def _ids(self, mail_user: pwd.struct_passwd | None) -> tuple[str, str]:
@@ -186,6 +195,10 @@ class DovecotServer:
     def account(self, username: str = DEFAULT_USER) -> MailAccount:
         return MailAccount(username, self._users[username], f"{username}@{self.domain}",
                            self.host, self.port, self.imaps_port)
+
+    def oauth2_token(self, account: MailAccount | str = DEFAULT_USER) -> str:
+        """A bearer token the server accepts for this login (until revoked)."""
+        return self.oauth2.issue(account if isinstance(account, str) else account.username)
 
     def users(self) -> dict[str, str]:
         return dict(self._users)
@@ -258,13 +271,19 @@ listen = {host}
 {ids}
 {ssl}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_verbose = yes
 auth_failure_delay = 0
 
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/users/%u
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf
 }}
 userdb {{
   driver = static
