@@ -6,12 +6,14 @@ Three layers, so each can be tested and reused alone:
   (the keys of `bot.mails.build_digest`'s `digest`, except `chart`);
 - `make_digest` adds the chart PNG and the status XLSX; `build_digest_message` makes the
   mail (chart inline by Content-ID, XLSX attached), `write_digest_files` the files on disk,
-  `send_digest` queues the mail into the outbox and records when (ServiceState
-  "digest:<campaign code>"), which is the next digest's "since".
+  `send_digest` queues the mail into the outbox and records what it showed (ServiceState
+  "digest:<campaign code>"): its time is the next digest's "since", and bot/digest_rule.py
+  decides from it whether the daily job sends one.
 """
 from __future__ import annotations
 
 import base64
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +28,9 @@ from sqlmodel import Session, col, or_, select
 from bot.agencies_file import CATEGORIES
 from bot.campaign import slug
 from bot.charts import daily_series, receipts_chart_png
+from bot.digest_rule import (
+    DigestMark, chase_until, digest_due, digest_wording, has_news, is_settled, problem_counts,
+)
 from bot.files import write_private
 from bot.mails import Attachment, Sender, build_digest, vn_datetime
 from bot.status import REMINDER_KINDS, STATES, campaign_status
@@ -36,6 +41,7 @@ from db.models import (
 )
 from db.types import utcnow
 
+log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_NAME = "bieu-do-tien-do.png"
 MAX_PER_KIND = 30  # problems listed one by one per kind; the rest summed up in one line
@@ -225,14 +231,20 @@ class Digest:
     chart_summary: str
     status_xlsx: bytes
     xlsx_name: str
+    due: bool = True  # would the daily job send it today (bot/digest_rule.py)
+    mark: DigestMark = field(default_factory=DigestMark)  # what it shows, for the next one
 
 
-def make_digest(session: Session, campaign: Campaign, *, now: datetime, since: datetime | None) -> Digest:
+def make_digest(session: Session, campaign: Campaign, *, now: datetime) -> Digest:
+    """Today's digest; its "new arrivals" are those since the last digest queued."""
+    from bot.outbox import campaign_plan
+
     facts = gather_digest(session, campaign, now)
-    return digest_from_facts(facts, now=now, since=since)
+    return digest_from_facts(facts, now=now, last=last_mark(session, campaign),
+                             until=chase_until(campaign_plan(campaign)))
 
 
-def digest_from_facts(facts: DigestFacts, *, now: datetime, since: datetime | None) -> Digest:
+def digest_from_facts(facts: DigestFacts, *, now: datetime, last: DigestMark, until: datetime) -> Digest:
     tz = ZoneInfo(facts.tz)
     first: dict[str, datetime] = {}
     for a in facts.arrivals:
@@ -246,7 +258,14 @@ def digest_from_facts(facts: DigestFacts, *, now: datetime, since: datetime | No
     got_today = series[-1].received if series and series[-1].day == today else 0
     summary = f"đã nhận báo cáo của {len(first)}/{expected} cơ quan, trong đó {got_today} cơ quan gửi hôm nay"
     name = f"tinh-trang-{slug(facts.code)}-{today:%Y%m%d}.xlsx"
-    return Digest(digest_context(facts, now=now, since=since), png, summary, status_workbook(facts.status), name)
+    settled = is_settled(r["state"] for r in facts.status)
+    problems = problem_counts(p.kind for p in facts.problems)
+    context = digest_context(facts, now=now, since=last.at)
+    context["mode"] = digest_wording(settled=settled, now=now, until=until)
+    news = has_news(len(context["new_arrivals"]), problems, last)
+    due = digest_due(news=news, settled=settled, last=last, now=now, until=until)
+    return Digest(context, png, summary, status_workbook(facts.status), name, due,
+                  DigestMark(now, problems, settled))
 
 
 def build_digest_message(campaign: Campaign, digest: Digest, *, sender: Sender, to: Sequence[str],
@@ -289,34 +308,35 @@ def state_key(campaign: Campaign) -> str:
     return f"digest:{campaign.code}"
 
 
-def last_digest_at(session: Session, campaign: Campaign) -> datetime | None:
+def last_mark(session: Session, campaign: Campaign) -> DigestMark:
+    """What the last queued digest showed (nothing yet: an empty mark)."""
     row = session.get(ServiceState, state_key(campaign))
-    at = (row.value or {}).get("at") if row else None
-    return datetime.fromisoformat(at) if at else None
+    return DigestMark.from_json(row.value if row else None)
 
 
-def record_digest(session: Session, campaign: Campaign, at: datetime, message_id: str) -> None:
+def record_digest(session: Session, campaign: Campaign, mark: DigestMark, message_id: str) -> None:
     row = session.get(ServiceState, state_key(campaign)) or ServiceState(key=state_key(campaign))
-    row.value = {"at": at.isoformat(), "message_id": message_id}
+    row.value = mark.to_json() | {"message_id": message_id}
     row.updated_at = utcnow()
     session.add(row)
 
 
 def send_digest(session: Session, campaign: Campaign, *, now: datetime, sender: Sender,
-                to: Sequence[str], actor: str = "system"):
-    """Queue today's digest (once per campaign and campaign-local day) and record it as the
-    next digest's "since". Returns the outbox's PlannedMail, or None when today's is queued."""
-    from bot.outbox import PlannedMail, dedupe_key, existing_keys, insert_planned
+                to: Sequence[str], actor: str = "system", only_if_due: bool = False):
+    """Queue today's digest (once per campaign and campaign-local day) and remember what it
+    showed. With `only_if_due` (the daily job), not on a day bot/digest_rule.py leaves out.
+    Returns the outbox's PlannedMail, or None when nothing was queued."""
+    from bot.outbox import queue_digest, today_digest_queued
 
-    day = now.astimezone(ZoneInfo(campaign.timezone)).date()
-    seq = int(day.strftime("%Y%m%d"))
-    key = dedupe_key(campaign.code, None, "digest", seq)
-    if existing_keys(session, [key]):
+    if today_digest_queued(session, campaign, now):
         return None
-    digest = make_digest(session, campaign, now=now, since=last_digest_at(session, campaign))
+    digest = make_digest(session, campaign, now=now)
+    if only_if_due and not digest.due:
+        log.info("digest of %s: nothing new since %s; none today", campaign.code,
+                 digest.context["since"].isoformat() if digest.context["since"] else "-")
+        return None
     msg = build_digest_message(campaign, digest, sender=sender, to=to, now=now)
-    planned = PlannedMail(key, "digest", seq, campaign.id, None, None, msg, now)
-    if not insert_planned(session, planned, now, actor=actor):
-        return None
-    record_digest(session, campaign, now, planned.message_id)
+    planned = queue_digest(session, campaign, msg, now=now, actor=actor)
+    if planned is not None:
+        record_digest(session, campaign, digest.mark, planned.message_id)
     return planned

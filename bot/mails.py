@@ -396,7 +396,7 @@ def build_ack(
 
 DIGEST_DEFAULTS: dict[str, Any] = {
     "since": None, "by_state": {}, "by_category": [], "new_arrivals": [],
-    "overdue": [], "incomplete": [], "problems": [], "chart": None,
+    "overdue": [], "incomplete": [], "problems": [], "chart": None, "mode": "daily",
 }
 
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import datetime, time
 from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,7 +40,6 @@ from bot.mails import (
     Receipt,
     Sender,
     build_ack,
-    build_digest,
     build_dispatch,
     build_overdue,
     build_reminder,
@@ -332,16 +332,20 @@ def queue_ack(session: Session, campaign: Campaign, agency: Agency, inbound: Inb
     return p if insert_planned(session, p, now, actor=actor, in_reply_to=inbound.message_id) else None
 
 
-def queue_digest(session: Session, campaign: Campaign, digest: dict[str, Any], *, day: date,
-                 to: Sequence[str], sender: Sender, now: datetime,
-                 attachments: Sequence[Attachment] = (), actor: str = "system") -> PlannedMail | None:
-    """Queue the staff digest of `day` (once per campaign and day)."""
-    seq = int(day.strftime("%Y%m%d"))
-    key = dedupe_key(campaign.code, None, "digest", seq)
-    if existing_keys(session, [key]):
-        return None
-    msg = build_digest(mail_campaign(campaign), digest, sender=sender, date=now, to=to,
-                       attachments=attachments)
+def _digest_key(campaign: Campaign, now: datetime) -> tuple[str, int]:
+    seq = int(now.astimezone(ZoneInfo(campaign.timezone)).date().strftime("%Y%m%d"))
+    return dedupe_key(campaign.code, None, "digest", seq), seq
+
+
+def today_digest_queued(session: Session, campaign: Campaign, now: datetime) -> bool:
+    """Is the digest of `now`'s campaign-local day in the outbox already?"""
+    return bool(existing_keys(session, [_digest_key(campaign, now)[0]]))
+
+
+def queue_digest(session: Session, campaign: Campaign, msg: EmailMessage, *, now: datetime,
+                 actor: str = "system") -> PlannedMail | None:
+    """Queue a built digest as the one of `now`'s campaign-local day (once per campaign and day)."""
+    key, seq = _digest_key(campaign, now)
     p = PlannedMail(key, "digest", seq, campaign.id, None, None, msg, now)
     return p if insert_planned(session, p, now, actor=actor) else None
 

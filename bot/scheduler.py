@@ -7,8 +7,10 @@ At `now` (read once by the caller from its clock), for every campaign:
 
 The digest is due on a working day (Vietnamese calendar) at or after the campaign's
 `digest_at` local time, when no digest exists yet for that local day (send_digest's
-dedupe key). After downtime this yields one digest — today's — never a burst of
-the days missed; the planner likewise sends only the latest missed reminder.
+dedupe key) and bot/digest_rule.py does not leave the day out (the reminders are
+over and nothing is new, or every report is in and staff were told). After downtime
+this yields one digest — today's — never a burst of the days missed; the planner
+likewise sends only the latest missed reminder.
 """
 from __future__ import annotations
 
@@ -118,7 +120,7 @@ def _queue_digests(application: App, ids: list[int], now: datetime, sender: Send
                 schedule = c.schedule or {}
                 if not digest_started(schedule, now) or digest_day(schedule, c.timezone, now) is None:
                     continue
-                if send_digest(s, c, now=now, sender=sender, to=to, actor=actor) is not None:
+                if send_digest(s, c, now=now, sender=sender, to=to, actor=actor, only_if_due=True) is not None:
                     summary.queued["digest"] += 1
                     summary.digests.append(c.code)
         except Exception as e:  # noqa: BLE001 - one campaign's digest must not stop the tick

@@ -9,7 +9,7 @@ import typer
 from bot.app import resolve_campaign
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
 from bot.cli.status_cmds import NowOpt, parse_now
-from bot.digest import last_digest_at, make_digest, send_digest, write_digest_files
+from bot.digest import make_digest, send_digest, write_digest_files
 from bot.errors import RuntimeFailure, UserError
 from bot.export import write_export
 from bot.mails import config_sender
@@ -40,7 +40,7 @@ def digest(
             typer.echo(f"digest queued for {len(to)} recipient(s): {planned.message_id}" if planned
                        else "today's digest is already queued; nothing done")
             return
-        built = make_digest(session, c, now=moment, since=last_digest_at(session, c))
+        built = make_digest(session, c, now=moment)
     if out is None:
         from bot.digest import build_digest_message
 

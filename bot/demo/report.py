@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.digest import last_digest_at, make_digest, write_digest_files
+from bot.digest import make_digest, write_digest_files
 from bot.export import write_export
 from bot.mails import config_sender
 from bot.status import campaign_status
@@ -19,7 +19,7 @@ def write_outputs(app, campaign_id: int, folder: Path, now: datetime) -> tuple[P
     with app.session() as s:
         c = s.get(Campaign, campaign_id)
         rows = campaign_status(s, c, now)
-        digest = make_digest(s, c, now=now, since=last_digest_at(s, c))
+        digest = make_digest(s, c, now=now)
         day = now.astimezone(ZoneInfo(c.timezone)).date()
         html = folder / "digest" / f"tong-hop-{day:%Y%m%d}.html"
         written = write_digest_files(c, digest, html, sender=config_sender(cfg), to=cfg.staff.digest_to, now=now)

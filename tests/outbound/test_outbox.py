@@ -1,12 +1,12 @@
 """Planning into the outbox: rows written once per key, to the right addresses, before any send."""
 from __future__ import annotations
 
-from datetime import date
 
 from sqlmodel import select
 
 from bot.mails import Receipt, ReceivedFile, Sender
-from bot.outbox import insert_planned, queue_ack, queue_digest, queue_due, render_due
+from bot.digest import send_digest
+from bot.outbox import insert_planned, queue_ack, queue_due, render_due
 from db.models import Contact, Enrollment, InboundMessage, OutboundMail
 
 from .helpers import at
@@ -96,9 +96,9 @@ def test_the_digest_is_queued_once_per_campaign_and_day(make_site):
     with site.session() as s:
         c = s.merge(site.campaign())
         kw = {"to": ["staff@example.gov.vn"], "sender": SENDER}
-        p = queue_digest(s, c, {"by_state": {"sent": 1}}, day=date(2024, 12, 25), now=at("25/12/2024", "07:30"), **kw)
-        assert queue_digest(s, c, {}, day=date(2024, 12, 25), now=at("25/12/2024", "09:00"), **kw) is None
-        assert queue_digest(s, c, {}, day=date(2024, 12, 26), now=at("26/12/2024", "07:30"), **kw) is not None
+        p = send_digest(s, c, now=at("25/12/2024", "07:30"), **kw)
+        assert send_digest(s, c, now=at("25/12/2024", "09:00"), **kw) is None
+        assert send_digest(s, c, now=at("26/12/2024", "07:30"), **kw) is not None
     assert p.key == "5422/BTTTT-CBC|-|digest|20241225"
     rows = site.rows(kind="digest")
     assert [(r.seq, r.agency_id, r.to_addrs) for r in rows] == [

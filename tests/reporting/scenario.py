@@ -28,6 +28,7 @@ from bot.agencies import import_agencies
 from bot.agencies_file import read_agencies
 from bot.campaign import load_campaign
 from bot.digest import record_digest
+from bot.digest_rule import DigestMark
 from bot.store import BlobStore
 from db.engine import migrate, session_scope
 from db.models import (
@@ -121,7 +122,7 @@ def build(session: Session, store_dir: Path) -> Campaign:
     _problems(session, campaign, ids)
     bca = session.exec(select(Enrollment).where(Enrollment.agency_id == ids["BCA"])).one()
     bca.exempt, bca.exempt_reason = True, "không có cơ quan báo chí"
-    record_digest(session, campaign, SINCE, "<digest-previous@example.gov.vn>")
+    record_digest(session, campaign, DigestMark(SINCE), "<digest-previous@example.gov.vn>")
     return campaign
 
 
