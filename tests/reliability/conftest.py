@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import build_site, kill_leftovers
+from tests.sites import no_leftover_runs  # noqa: F401 - autouse: no run outlives its test
 
-
-@pytest.fixture(autouse=True)
-def no_leftover_runs():
-    yield
-    kill_leftovers()
+from .harness import build_site
 
 
 @pytest.fixture

@@ -18,9 +18,10 @@ from pathlib import Path
 from sqlmodel import select
 
 from db.models import Attachment, InboundMessage
+from tests.sites import OUR_ADDRESS, ServiceRun, address, settled, wait_until
 
-from .harness import START, ServiceRun, Site, settled, wait_until
-from .world import CAMPAIGN_CODE, CORPUS, OUR_ADDRESS, address, crlf_bytes
+from .harness import START, Site
+from .world import CAMPAIGN_CODE, CORPUS, crlf_bytes
 
 DOC_FOLDERS = ("docx", "doc", "pdf", "vi")
 TERMINAL = ("processed", "quarantined", "ignored")

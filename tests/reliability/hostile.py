@@ -179,7 +179,9 @@ def bad_utf8_headers(code: str) -> bytes:
 
 
 def html_with_scripts(code: str) -> bytes:
-    from .world import OUTLINE, section_text
+    from tests.sites import OUTLINE
+
+    from .world import section_text
 
     sections = "".join(f"<h2>{node}. {title}</h2><p>{section_text(code, node)}</p>"
                        f"<script>alert('{node}')</script>" for node, title in OUTLINE if "." not in node)

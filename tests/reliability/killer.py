@@ -21,7 +21,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .harness import ServiceRun, Site, children, cmdline
+from tests.sites import ServiceRun, children, cmdline
+
+from .harness import Site
 
 KINDS = ("imap_fetch", "before_move", "after_move", "smtp_before_dot", "smtp_after_250", "parse", "random")
 

@@ -12,16 +12,9 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from .harness import (
-    START,
-    Feeder,
-    ServiceRun,
-    SinkIndex,
-    Site,
-    Timeline,
-    settled,
-    wait_until,
-)
+from tests.sites import ServiceRun, settled, wait_until
+
+from .harness import START, Feeder, SinkIndex, Site, Timeline
 from .invariants import Figures, check
 from .killer import KINDS, Killer, KillLog
 

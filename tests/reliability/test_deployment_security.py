@@ -28,11 +28,22 @@ from docx import Document
 from sqlmodel import select
 
 from db.models import OutboundMail
+from tests.sites import (
+    CAMPAIGN_FILE,
+    ENTRY,
+    OUR_ADDRESS,
+    REPO,
+    address,
+    children,
+    cmdline,
+    kill_leftovers,
+    outline_docx,
+    write_config,
+)
 
-from .harness import ENTRY, START, kill_leftovers
-from .world import CAMPAIGN_FILE, OUR_ADDRESS, STAFF, address, agencies_csv, crlf_bytes
+from .harness import START
+from .world import agencies_csv, crlf_bytes
 
-REPO = Path(__file__).resolve().parents[2]
 IMAP_SECRET = "Imap-S3cret-Pa55w0rd-9f2c"
 SMTP_SECRET = "Smtp-S3cret-Pa55w0rd-71ab"
 HOSTILE = {  # agency-supplied text, placed in the report's sections
@@ -58,52 +69,23 @@ def _cli(site_dir: Path, *args: str, env: dict) -> subprocess.CompletedProcess:
 def _config(site_dir: Path, imap, smtp) -> None:
     (site_dir / "smtp-password").write_text(SMTP_SECRET)
     os.chmod(site_dir / "smtp-password", 0o600)
-    (site_dir / "config.toml").write_text(f"""
-[database]
-url = "sqlite:///var/reportbot.db"
-[storage]
-dir = "var"
-[smtp]
-host = "{smtp.host}"
-port = {smtp.port}
-security = "none"
-username = "reportbot"
-password_file = "smtp-password"
-from = "Cục Báo chí <{OUR_ADDRESS}>"
-rate_per_minute = 100000
-[imap]
-host = "{imap.host}"
-port = {imap.port}
-security = "none"
-username = "{imap.username}"
-password_env = "REPORTBOT_IMAP_PASSWORD"
-poll_seconds = 1
-timeout_seconds = 5
-[staff]
-digest_to = ["{STAFF}"]
-""", encoding="utf-8")
+    write_config(site_dir, db_url="sqlite:///var/reportbot.db", smtp=(smtp.host, smtp.port),
+                 imap=(imap.host, imap.port), username=imap.username,
+                 smtp_more='username = "reportbot"\npassword_file = "smtp-password"',
+                 imap_more='password_env = "REPORTBOT_IMAP_PASSWORD"\ntimeout_seconds = 5')
 
 
 def _hostile_report(code: str) -> bytes:
     from email.message import EmailMessage
 
-    import docx
-
-    from .world import OUTLINE
-
-    d = docx.Document()
-    for node, title in OUTLINE:
-        label = node if "." not in node else node.rsplit(".", 1)[1]
-        d.add_heading(f"{label}. {title}", 1 if "." not in node else 2)
-        d.add_paragraph(HOSTILE.get(node, f"Nội dung mục {node}.").replace("\x07", "").replace("\x1b", ""))
-    buf = io.BytesIO()
-    d.save(buf)
+    report = outline_docx(lambda node: HOSTILE.get(node, f"Nội dung mục {node}.").replace("\x07", "")
+                          .replace("\x1b", ""))
     msg = EmailMessage()
     msg["From"], msg["To"] = f"Văn thư <{address(code)}>", OUR_ADDRESS
     msg["Subject"] = f"Re: [5422/BTTTT-CBC #{code}] =cmd|' /C calc'!A0 <b>Báo cáo</b>"
     msg["Message-ID"] = f"<hostile-{code}@{code.lower()}.example>"
     msg.set_content("Xin gửi báo cáo.")
-    msg.add_attachment(buf.getvalue(), maintype="application", subtype="octet-stream", filename=EVIL_FILENAME)
+    msg.add_attachment(report, maintype="application", subtype="octet-stream", filename=EVIL_FILENAME)
     return crlf_bytes(msg)
 
 
@@ -186,8 +168,6 @@ def _run_briefly(site_dir: Path, env: dict, dovecot, imap) -> list[bytes]:
     """`reportbot run` (JSON and text logs) taking one more report each; returns the environments
     of its parse sandbox (the forkserver once it re-executed itself clean, and its children),
     read while it runs."""
-    from .harness import children, cmdline
-
     envs: list[bytes] = []
     for fmt in ("json", "text"):
         dovecot.append(imap, _hostile_report("CQ0002" if fmt == "json" else "CQ0003"))

@@ -17,8 +17,9 @@ import pytest
 from sqlmodel import func, select
 
 from db.models import Attachment, InboundMessage, Submission
+from tests.sites import ServiceRun, settled, wait_until
 
-from .harness import START, ServiceRun, SinkIndex, Timeline, settled, wait_until
+from .harness import START, SinkIndex, Timeline
 from .invariants import check
 from .world import report_mail
 

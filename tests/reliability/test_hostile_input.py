@@ -13,8 +13,9 @@ from datetime import timedelta
 from sqlmodel import select
 
 from db.models import Attachment, InboundMessage, Submission
+from tests.sites import ServiceRun, settled, wait_until
 
-from .harness import START, ServiceRun, Timeline, settled, wait_until
+from .harness import START, Timeline
 from .hostile import cases
 from .world import address
 

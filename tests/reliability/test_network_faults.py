@@ -7,7 +7,8 @@ the watcher's backoff (IMAP) and the tick (SMTP).
 """
 from __future__ import annotations
 
-from .harness import ServiceRun
+from tests.sites import ServiceRun, settled, wait_until
+
 from .scenarios import network_chaos
 
 TICK = 0.4  # harness default --tick-seconds
@@ -32,7 +33,7 @@ def test_random_drops_cuts_and_stalls_lose_nothing_and_do_not_busy_loop(make_sit
 
 def test_a_stall_longer_than_the_timeout_ends_in_a_reconnect(make_site):
     """A server that stops answering mid-session: the client times out and reconnects once."""
-    from .harness import START, Timeline, settled, wait_until
+    from .harness import START, Timeline
     from .world import report_mail
 
     site = make_site("stall", agencies=5)

@@ -13,8 +13,9 @@ from bot.intake.headers import parse_message, part_bytes, walk_parts
 from bot.intake.pipeline import Intake
 from bot.intake.poll import StoreFull, poll_once
 from db.models import Attachment, InboundMessage
+from tests.sites import ServiceRun, settled, wait_until
 
-from .harness import START, ServiceRun, SinkIndex, Timeline, settled, wait_until
+from .harness import START, SinkIndex, Timeline
 from .hostile import MB, _with, bad_boundary
 from .invariants import check
 from .test_full_disk import fill, tmpfs

@@ -18,8 +18,9 @@ from sqlmodel import select
 
 from bot.scheduler import run_tick
 from db.models import Agency, Contact, Event, OutboundMail
+from tests.sites import ServiceRun, settled, wait_until
 
-from .harness import START, ServiceRun, SinkIndex, Timeline, settled, wait_until
+from .harness import START, SinkIndex, Timeline
 from .invariants import check
 from .world import address, report_mail
 

@@ -25,8 +25,9 @@ from email.parser import BytesHeaderParser
 from sqlmodel import select
 
 from db.models import Event, InboundMessage, OutboundMail, Submission
+from tests.sites import ServiceRun, settled, wait_until
 
-from .harness import START, ServiceRun, SinkIndex, Timeline, settled, wait_until
+from .harness import START, SinkIndex, Timeline
 from .world import OUR_ADDRESS, address, report_mail
 
 OUR_MX = "mx.example.gov.vn"

@@ -9,26 +9,20 @@ make of it, so the checks can tell "recorded once, as the right thing".
 from __future__ import annotations
 
 import hashlib
-import io
 import random
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from functools import lru_cache
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-CAMPAIGN_FILE = REPO / "campaigns" / "5422-BTTTT-CBC.toml"
+from tests.sites import OUR_ADDRESS, REPO, address, outline_docx
+
 CORPUS = REPO / ".." / "shared" / "corpus"
 CAMPAIGN_CODE = "5422/BTTTT-CBC"
-OUR_ADDRESS = "baocao@example.gov.vn"
-STAFF = "staff@example.gov.vn"
 ICT = timezone(timedelta(hours=7))
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 CATEGORIES = ("ministry", "gov_agency", "province", "press_body")
-OUTLINE = [(n["id"], n["title"]) for n in tomllib.loads(CAMPAIGN_FILE.read_text("utf-8"))["outline"]]
 
 # What reportbot must make of each kind: (InboundMessage.state, classification, makes a submission)
 EXPECTED = {
@@ -45,10 +39,6 @@ EXPECTED = {
 
 def code_of(i: int) -> str:
     return f"CQ{i:04d}"
-
-
-def address(code: str) -> str:
-    return f"vanthu@{code.lower()}.example"
 
 
 def agency_name(i: int) -> str:
@@ -71,21 +61,7 @@ def section_text(code: str, node: str, version: int = 1) -> str:
 
 @lru_cache(maxsize=4096)
 def report_docx(code: str, missing: tuple[str, ...] = (), version: int = 1) -> bytes:
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph(code.upper())
-    d.add_paragraph("BÁO CÁO")
-    d.add_paragraph("Thực hiện Chiến lược chuyển đổi số báo chí đến năm 2025, định hướng đến năm 2030")
-    for node, title in OUTLINE:
-        if node in missing:
-            continue
-        label = node if "." not in node else node.rsplit(".", 1)[1]
-        d.add_heading(f"{label}. {title}", 1 if "." not in node else 2)
-        d.add_paragraph(section_text(code, node, version))
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
+    return outline_docx(lambda node: section_text(code, node, version), issuer=code, missing=missing)
 
 
 def crlf_bytes(msg: EmailMessage) -> bytes:

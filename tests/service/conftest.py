@@ -3,14 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from .runner import kill_leftovers
-from .site import STAFF, make_site
+from tests.sites import STAFF, no_leftover_runs  # noqa: F401 - no_leftover_runs is autouse
 
-
-@pytest.fixture(autouse=True)
-def no_leftover_processes():
-    yield
-    kill_leftovers()
+from .site import make_site
 
 
 @pytest.fixture

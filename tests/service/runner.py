@@ -1,4 +1,4 @@
-"""`reportbot run` as a real subprocess, and campaign "phases" played through it.
+"""Campaign "phases" played through `reportbot run` (tests/sites.py's ServiceRun).
 
 A phase is a moment of the campaign: the service starts on simulated time from that moment
 (`--now`, speed 1), does what is due (and what arrived in the inbox), and is stopped with
@@ -7,82 +7,10 @@ outbox, and a scheduler tick completed after that.
 """
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
-ENTRY = "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
-TICK_SECONDS = 0.4
-
-
-class Run:
-    """One `reportbot run` process; its JSON log lines go to a file of their own."""
-
-    serial = 0
-    started: list["Run"] = []  # every process, so a failed test leaves none behind
-
-    def __init__(self, site, now: datetime, *, tick: float = TICK_SECONDS, extra: tuple[str, ...] = ()) -> None:
-        Run.serial += 1
-        self.terminated = False
-        self.log = Path(site.folder) / f"run-{Run.serial:03d}.log"
-        env = {k: v for k, v in os.environ.items() if k != "REPORTBOT_CONFIG"} | {"REPORTBOT_LOG_LEVEL": "INFO"}
-        args = [sys.executable, "-c", ENTRY, "run", "--config", str(site.config_path), "--now", now.isoformat(),
-                "--tick-seconds", str(tick), "--log-format", "json", *extra]
-        with open(self.log, "wb") as err:
-            self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, cwd=site.folder, env=env)
-        Run.started.append(self)
-
-    def records(self) -> list[dict]:
-        out = []
-        for line in self.log.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                out.append({"level": "raw", "msg": line})
-        return out
-
-    def logged(self, fragment: str) -> bool:
-        return any(fragment in r.get("msg", "") for r in self.records())
-
-    def terminate(self) -> None:
-        """SIGTERM, once."""
-        if self.proc.poll() is None and not self.terminated:
-            self.proc.send_signal(signal.SIGTERM)
-            self.terminated = True
-
-    def stop(self, timeout: float = 90) -> int:
-        self.terminate()
-        return self.proc.wait(timeout)
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait(10)
-
-    def tail(self, n: int = 30) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
-
-
-def kill_leftovers() -> None:
-    while Run.started:
-        r = Run.started.pop()
-        if r.proc.poll() is None:
-            r.kill()
-
-
-def wait_until(predicate, timeout: float, what: str, runs=()) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        for r in runs:
-            assert r.proc.poll() is None, f"reportbot run exited ({r.proc.returncode}) while {what}:\n{r.tail()}"
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out while {what}:\n" + "\n---\n".join(r.tail() for r in runs))
+from tests.sites import TICK_SECONDS, ServiceRun, settled, wait_until
 
 
 def wait_settled(site, runs, timeout: float = 120) -> None:
@@ -90,7 +18,7 @@ def wait_settled(site, runs, timeout: float = 120) -> None:
     quiet_since: list[datetime] = []
 
     def done() -> bool:
-        if not site.settled():
+        if not settled(site):
             quiet_since.clear()
             return False
         now = datetime.now(timezone.utc)
@@ -100,20 +28,20 @@ def wait_settled(site, runs, timeout: float = 120) -> None:
         last = site.last_tick_wall()
         return last is not None and (last - quiet_since[0]).total_seconds() > 1.5 * TICK_SECONDS
 
-    wait_until(done, timeout, "waiting for the site to settle", runs)
+    wait_until(done, timeout, "waiting for the site to settle", *runs, step=0.1)
 
 
 def play_phase(site, now: datetime, *, instances: int = 1, kills: int = 0, rng=None, during=None,
-               timeout: float = 120) -> list[Run]:
+               timeout: float = 120) -> list[ServiceRun]:
     """SIGKILL `kills` runs at random moments, then run `instances` to the end and stop them gracefully."""
     for _ in range(kills):
-        r = Run(site, now)
+        r = ServiceRun(site, now)
         time.sleep(rng.uniform(0.5, 4.0))
         r.kill()
-    runs = [Run(site, now) for _ in range(instances)]
+    runs = [ServiceRun(site, now) for _ in range(instances)]
     if during is not None:
         during(runs)
-    wait_settled(site, [r for r in runs if r.proc.poll() is None], timeout)  # `during` may stop one
+    wait_settled(site, [r for r in runs if r.alive()], timeout)  # `during` may stop one
     for r in runs:  # SIGTERM to all at once, then wait for each
         r.terminate()
     codes = [r.stop() for r in runs]

@@ -7,9 +7,6 @@ test can tell, in the export, that a section landed under the right agency.
 from __future__ import annotations
 
 import email
-import io
-import json
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email import policy
@@ -17,26 +14,17 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-import docx
 from sqlmodel import select
 
-from bot.agencies import import_agencies
-from bot.agencies_file import read_agencies
-from bot.app import App
-from bot.campaign import load_campaign
-from bot.config import load_config
 from bot.intake.pipeline import Intake
 from bot.intake.poll import poll_once
 from bot.mails import find_token
 from bot.scheduler import run_tick
-from db.engine import migrate
 from db.models import Agency, Campaign, Contact, InboundMessage, OutboundMail, ServiceState, Submission
+from tests import sites
+from tests.sites import OUR_ADDRESS, address, outline_docx
 
-REPO = Path(__file__).resolve().parents[2]
-CAMPAIGN_FILE = REPO / "campaigns" / "5422-BTTTT-CBC.toml"
 ICT = timezone(timedelta(hours=7))
-OUTLINE = [(n["id"], n["title"]) for n in tomllib.loads(CAMPAIGN_FILE.read_text("utf-8"))["outline"]]
-STAFF = "staff@example.gov.vn"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # code, name, category, escalation address
@@ -58,10 +46,6 @@ def at(day: int, month: int, hour: int = 8, minute: int = 0) -> datetime:
     return datetime(2024 if month == 12 else 2025, month, day, hour, minute, tzinfo=ICT)
 
 
-def address(code: str) -> str:
-    return f"vanthu@{code.lower()}.example"
-
-
 def agencies_csv() -> bytes:
     lines = ["code,name,category,emails,domains,contact_name,phone,escalation_emails"]
     for code, name, category, esc in AGENCIES:
@@ -75,24 +59,12 @@ def section_text(code: str, node: str) -> str:
 
 
 def report_docx(code: str, missing: tuple[str, ...] = ()) -> bytes:
-    d = docx.Document()
-    d.add_paragraph(NAMES[code].upper())
-    d.add_paragraph("BÁO CÁO")
-    d.add_paragraph("Thực hiện Chiến lược chuyển đổi số báo chí đến năm 2025, định hướng đến năm 2030")
-    for node, title in OUTLINE:
-        if node in missing:
-            continue
-        label = node if "." not in node else node.rsplit(".", 1)[1]
-        d.add_heading(f"{label}. {title}", 1 if "." not in node else 2)
-        d.add_paragraph(section_text(code, node))
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
+    return outline_docx(lambda node: section_text(code, node), issuer=NAMES[code], missing=missing)
 
 
 def _reply_headers(msg: EmailMessage, code: str, dispatch: EmailMessage, when: datetime, prefix: str) -> None:
     msg["From"] = f"Văn thư {NAMES[code]} <{address(code)}>"
-    msg["To"] = "baocao@example.gov.vn"
+    msg["To"] = OUR_ADDRESS
     msg["Subject"] = prefix + str(dispatch["Subject"])
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = make_msgid(domain=f"{code.lower()}.example")
@@ -133,43 +105,9 @@ def dsn(code: str, dispatch: EmailMessage, when: datetime) -> bytes:
 
 
 # ---------------------------------------------------------------- the site
-def write_config(folder: Path, *, db_url: str, smtp, account, rate: int = 100000) -> Path:
-    (folder / "imap-password").write_text(account.password)
-    path = folder / "config.toml"
-    path.write_text(f"""
-[database]
-url = {json.dumps(db_url)}
-[storage]
-dir = "var"
-[smtp]
-host = "{smtp.host}"
-port = {smtp.port}
-security = "none"
-from = "Cục Báo chí <baocao@example.gov.vn>"
-rate_per_minute = {rate}
-concurrency = 2
-[imap]
-host = "{account.host}"
-port = {account.port}
-security = "none"
-username = "{account.username}"
-password_file = "imap-password"
-poll_seconds = 1
-timeout_seconds = 10
-[staff]
-digest_to = ["{STAFF}"]
-""", encoding="utf-8")
-    return path
-
-
 @dataclass
-class Site:
-    folder: Path
-    config_path: Path
-    app: App
-    smtp: object      # tests/servers SMTPServer
-    dovecot: object
-    account: object
+class Site(sites.Site):
+    staff: object = None  # the staff's MailAccount, when the digest is delivered to one
 
     # -- driving it in-process -------------------------------------------------------------
     def tick(self, now: datetime):
@@ -177,9 +115,6 @@ class Site:
 
     def poll(self, now: datetime):
         return poll_once(Intake(self.app.config, self.app.engine), clock=lambda: now)
-
-    def append(self, raw: bytes, when: datetime) -> None:
-        self.dovecot.append(self.account, raw, folder="INBOX", msg_time=when)
 
     # -- what happened -----------------------------------------------------------------------
     def received(self) -> list[EmailMessage]:
@@ -191,29 +126,9 @@ class Site:
                  and (find_token(str(m["Subject"])) or ("", ""))[1] == code]
         return msg
 
-    def inbox_count(self) -> int:
-        c = self.dovecot.client(self.account)
-        try:
-            c.select_folder("INBOX", readonly=True)
-            return len(c.search(["ALL"]))
-        finally:
-            c.logout()
-
-    def session(self):
-        return self.app.session()
-
     def campaign(self) -> Campaign:
         with self.session() as s:
             return s.exec(select(Campaign)).one()
-
-    def settled(self) -> bool:
-        """Nothing in flight: the inbox is filed, no message waits, the outbox is drained."""
-        with self.session() as s:
-            waiting_in = s.exec(select(InboundMessage.id).where(
-                InboundMessage.state.in_(("stored", "processing")))).first()  # type: ignore[attr-defined]
-            waiting_out = s.exec(select(OutboundMail.id).where(
-                OutboundMail.status.in_(("pending", "sending")))).first()  # type: ignore[attr-defined]
-        return waiting_in is None and waiting_out is None and self.inbox_count() == 0
 
     def last_tick_wall(self) -> datetime | None:
         with self.session() as s:
@@ -239,14 +154,10 @@ class Site:
 
 def make_site(folder: Path, *, db_url: str, smtp, dovecot, account, rate: int = 100000) -> Site:
     folder.mkdir(parents=True, exist_ok=True)
-    path = write_config(folder, db_url=db_url, smtp=smtp, account=account, rate=rate)
-    app = App(load_config(path))
-    migrate(app.engine)
-    app.prepare_storage()
-    with app.session() as s:
-        load_campaign(s, CAMPAIGN_FILE, app.store)
-    with app.session() as s:
-        import_agencies(s, read_agencies(agencies_csv(), "agencies.csv"), s.exec(select(Campaign)).one())
+    path = sites.write_config(folder, db_url=db_url, smtp=(smtp.host, smtp.port), imap=(account.host, account.port),
+                              username=account.username, password=account.password, rate=rate,
+                              smtp_more="concurrency = 2", imap_more="timeout_seconds = 10")
+    app = sites.prepared_app(path, agencies_csv())
     smtp.reject_address(address("HNI"), 550)  # Hà Nội's address does not exist: refused at RCPT
     return Site(folder, path, app, smtp, dovecot, account)
 

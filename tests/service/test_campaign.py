@@ -28,9 +28,9 @@ from bot.export import write_export
 from bot.status import campaign_status
 from bot.xlsx import NO, YES
 from db.models import Contact, InboundMessage, OutboundMail, Submission
+from tests.sites import ENTRY, OUTLINE, ServiceRun, wait_until
 
-from .runner import ENTRY, Run, wait_until
-from .site import NAMES, OUTLINE, address, at, auto_reply, dsn, report_reply, section_text, sent_by_agency
+from .site import NAMES, address, at, auto_reply, dsn, report_reply, section_text, sent_by_agency
 
 STATE_LABELS = {"not_sent": "Chưa gửi công văn", "sent": "Đã gửi, đang chờ báo cáo",
                 "bounced": "Thư bị trả lại, chưa liên lạc được", "overdue": "Quá hạn, chưa báo cáo",
@@ -193,9 +193,9 @@ def check_workbook(data: bytes, reports: dict) -> None:
 
 def check_a_real_run_starts_ticks_and_stops_on_sigterm(site) -> None:
     digests_before = sum(m["X-Reportbot-Kind"] == "digest" for m in site.received())
-    run = Run(site, at(7, 1, 8, 30))
+    run = ServiceRun(site, at(7, 1, 8, 30))
     wait_until(lambda: sum(m["X-Reportbot-Kind"] == "digest" for m in site.received()) > digests_before,
-               90, "waiting for the service's first tick (the digest of 07/01)", [run])
+               90, "waiting for the service's first tick (the digest of 07/01)", run)
     second = subprocess.run([sys.executable, "-c", ENTRY, "run", "--config", str(site.config_path)],
                             capture_output=True, text=True, timeout=60, cwd=site.folder)
     assert second.returncode == 2

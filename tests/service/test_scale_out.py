@@ -12,8 +12,9 @@ from collections import Counter
 from sqlmodel import select
 
 from db.models import Event, InboundMessage, OutboundMail, Submission
+from tests.sites import wait_until
 
-from .runner import play_phase, wait_until
+from .runner import play_phase
 from .site import address, at, auto_reply, dsn, report_reply
 
 LEADS = "this instance now runs the scheduler"
@@ -28,7 +29,7 @@ def test_two_runs_on_one_postgresql_database_send_once_and_record_once(site_fact
                 for code, h, missing in (("BYT", 9, ()), ("BTC", 10, ("IV",)), ("DNG", 11, ()))]
 
     def deliver_while_both_watch(runs):
-        wait_until(lambda: all(r.logged("reportbot run started") for r in runs), 90, "starting", runs)
+        wait_until(lambda: all(r.logged("reportbot run started") for r in runs), 90, "starting", *runs)
         time.sleep(1.0)  # both watchers logged in and idling
         for raw, when in replies:
             site.append(raw, when)
@@ -56,10 +57,10 @@ def test_two_runs_on_one_postgresql_database_send_once_and_record_once(site_fact
 
 def leader_stops_mid_tick(runs) -> None:
     """The scheduler's holder gets SIGTERM during its first tick; the other instance takes over."""
-    wait_until(lambda: any(r.logged(LEADS) for r in runs), 90, "waiting for a leader", runs)
+    wait_until(lambda: any(r.logged(LEADS) for r in runs), 90, "waiting for a leader", *runs)
     leader = next(r for r in runs if r.logged(LEADS))
     other = next(r for r in runs if r is not leader)
     time.sleep(0.5)  # a tick of the other instance: it must not have taken the lock meanwhile
     assert not other.logged(LEADS)
     assert leader.stop() == 0
-    wait_until(lambda: other.logged(LEADS), 90, "waiting for the other instance to take over", [other])
+    wait_until(lambda: other.logged(LEADS), 90, "waiting for the other instance to take over", other)

@@ -21,8 +21,8 @@ from bot.logs import JsonLines, Redact, Text, redact
 from bot.scheduler import digest_day
 from db.engine import make_engine
 from db.models import InboundMessage, OutboundMail, Submission
+from tests.sites import wait_until
 
-from .runner import wait_until
 from .site import at, report_reply
 
 SCHEDULE = {"digest_at": "07:30"}
