@@ -104,7 +104,7 @@ def gather_digest(session: Session, campaign: Campaign, now: datetime) -> Digest
                                       tuple(sub.missing or ()), sub.version))
     for aid, sent_at, cc in session.exec(
             select(OutboundMail.agency_id, OutboundMail.sent_at, OutboundMail.cc_addrs)
-            .where(OutboundMail.campaign_id == campaign.id, OutboundMail.status == "sent",
+            .where(OutboundMail.campaign_id == campaign.id, col(OutboundMail.sent_at).is_not(None),
                    col(OutboundMail.kind).in_(REMINDER_KINDS))):
         r = facts.reminders.setdefault(names[aid][0], Reminders())
         r.last_at = max(filter(None, (r.last_at, sent_at)), default=None)

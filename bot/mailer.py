@@ -19,6 +19,9 @@
   the refused recipients' contacts become `failed` (nothing more goes to
   them); a 5xx to MAIL FROM blames our sender, not the contacts. A 421 (or
   any dropped connection) closes the connection; the next message reconnects.
+  Taken for some recipients and refused for now (4xx) for others → `sent_at`
+  is set and the row is pending again for those recipients alone (`retry_rcpts`,
+  same bytes and Message-ID), with the same backoff; it never becomes `failed`.
 - When no connection can be opened at all (server down, login refused) the
   pass stops with `SendSummary.fatal` set and the rows stay `pending`.
 
@@ -130,6 +133,7 @@ class Outcome:
     detail: str = ""                # server reply or error
     failed_rcpts: dict[str, str] = field(default_factory=dict)  # address → 5xx reply
     close: bool = False             # the connection is unusable
+    retry_rcpts: dict[str, str] = field(default_factory=dict)   # sent, but these got a 4xx: address → reply
 
 
 class FatalSmtp(Exception):
@@ -294,18 +298,18 @@ class Mailer:
             return outcome if conn.is_connected else replace(outcome, close=True)
         perm = {a: _reply(r.code, r.message) for a, r in refused.items() if r.code >= 500}
         temp = {a: _reply(r.code, r.message) for a, r in refused.items() if r.code < 500}
-        note = "; ".join(f"{a}: {r}" for a, r in temp.items())
-        return Outcome("sent", response + (f" (not accepted, not retried: {note})" if note else ""), perm)
+        return Outcome("sent", response, perm, retry_rcpts=temp)
 
     # -- recording: one transaction for every outcome waiting (group commit) -----------------
     async def _record(self, c: Claimed, o: Outcome) -> None:
-        next_at = self.clock() + self.backoff.delay(c.attempts + 1) if o.status == "retry" else None
+        again = o.status == "retry" or o.retry_rcpts
+        next_at = self.clock() + self.backoff.delay(c.attempts + 1) if again else None
         done = asyncio.get_running_loop().create_future()
-        await self._results.put((Result(c, o.status, o.detail, o.failed_rcpts, next_at), done))
+        await self._results.put((Result(c, o.status, o.detail, o.failed_rcpts, next_at, o.retry_rcpts), done))
         status = await done  # the worker goes on only once its outcome is committed
-        if status == "sent":
-            self.summary.sent_ids.append(c.id)
-        self._count(status)
+        if status in ("sent", "partial") and c.sent_at is None:
+            self.summary.sent_ids.append(c.id)  # copied to the Sent folder once, at its first delivery
+        self._count("sent" if status == "partial" else status)
 
     async def _recorder(self) -> None:
         while True:

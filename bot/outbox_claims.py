@@ -63,8 +63,9 @@ class Claimed:
     agency_id: int | None
     message_id: str
     raw: bytes
-    rcpts: tuple[str, ...]  # the envelope: To + Cc minus dead contacts
+    rcpts: tuple[str, ...]  # the envelope: To + Cc (or the retry recipients) minus dead contacts
     attempts: int           # before this one
+    sent_at: datetime | None = None  # set: delivered to others before; this is a retry for `rcpts`
 
     @property
     def dedupe_key(self) -> str:
@@ -170,17 +171,18 @@ def claim_batch(engine: Engine, worker: str, now: datetime, f: Filter = Filter()
 
 _CLAIM_COLUMNS = (OutboundMail.id, OutboundMail.dedupe_key, OutboundMail.kind, OutboundMail.campaign_id,
                   OutboundMail.agency_id, OutboundMail.message_id, OutboundMail.to_addrs, OutboundMail.cc_addrs,
-                  OutboundMail.attempts)
+                  OutboundMail.retry_rcpts, OutboundMail.attempts, OutboundMail.sent_at)
 
 
 def _checked(s: Session, rows: Sequence, now: datetime, actor: str) -> list[Claimed | Cancelled]:
     reported = set(s.exec(select(Submission.campaign_id, Submission.agency_id).distinct().where(
         col(Submission.agency_id).in_({r.agency_id for r in rows if r.agency_id is not None}))).all())
-    dead = dead_addresses(s, [a for r in rows for a in (*r.to_addrs, *r.cc_addrs)])
+    envelope = {r.id: r.retry_rcpts or [*r.to_addrs, *r.cc_addrs] for r in rows}
+    dead = dead_addresses(s, [a for addrs in envelope.values() for a in addrs])
     keep: list[tuple[Any, tuple[str, ...]]] = []
     out: list[Claimed | Cancelled] = []
     for row in rows:
-        rcpts = tuple(dict.fromkeys(a for a in (*row.to_addrs, *row.cc_addrs) if a.lower() not in dead))
+        rcpts = tuple(dict.fromkeys(a for a in envelope[row.id] if a.lower() not in dead))
         reason = None
         if row.kind in REMINDER_KINDS and (row.campaign_id, row.agency_id) in reported:
             reason = "the agency has reported"
@@ -189,13 +191,18 @@ def _checked(s: Session, rows: Sequence, now: datetime, actor: str) -> list[Clai
         if reason is None:
             keep.append((row, rcpts))
             continue
-        s.connection().execute(update(OutboundMail).where(OutboundMail.id == row.id).values(
-            status="cancelled", last_error=reason, claimed_by=None))
-        _ev(s, "outbox.cancelled", row, actor, now, reason=reason)
+        if row.sent_at is not None:  # delivered to the others already: it stays a sent mail
+            s.connection().execute(update(OutboundMail).where(OutboundMail.id == row.id).values(
+                status="sent", retry_rcpts=None, claimed_by=None,
+                last_error=f"not retried for {', '.join(envelope[row.id])}: {reason}"[:1000]))
+        else:
+            s.connection().execute(update(OutboundMail).where(OutboundMail.id == row.id).values(
+                status="cancelled", last_error=reason, claimed_by=None))
+        _ev(s, "outbox.cancelled", row, actor, now, reason=reason, partly_sent=row.sent_at is not None)
         out.append(Cancelled(row.id, row.dedupe_key, reason))
     bodies = read_bodies(s, [row.id for row, _ in keep])  # only for the rows that will go out
     out += [Claimed(row.id, row.dedupe_key, row.kind, row.campaign_id, row.agency_id, row.message_id,
-                    bodies[row.id], rcpts, row.attempts) for row, rcpts in keep]
+                    bodies[row.id], rcpts, row.attempts, row.sent_at) for row, rcpts in keep]
     return out
 
 
@@ -209,6 +216,7 @@ class Result:
     detail: str = ""                                   # the server's reply, or the error
     failed_rcpts: dict[str, str] = field(default_factory=dict)  # address → 5xx reply
     next_at: datetime | None = None                    # for a retry
+    retry_rcpts: dict[str, str] = field(default_factory=dict)   # sent, but these got a 4xx: address → reply
 
 
 def _ev(s: Session, kind: str, row, actor: str, now: datetime, **detail) -> None:
@@ -233,15 +241,28 @@ def mark_contacts_failed(s: Session, addrs: Sequence[str], reason: str, now: dat
 
 
 def _final(r: Result, max_attempts: int) -> tuple[str, dict]:
-    """(new status, column values) for one result."""
-    attempts = r.claimed.attempts + 1
+    """(new status, column values) for one result: sent | partial | deferred | failed.
+
+    partial: the server took the mail for some recipients and refused others for now (4xx);
+    the row goes back to pending for those alone. A row delivered before is never `failed`:
+    when its retries run out it stays sent, with the recipients it never reached noted."""
+    c = r.claimed
+    attempts = c.attempts + 1
+    refused = "; ".join(f"{a}: {x}" for a, x in {**r.failed_rcpts, **r.retry_rcpts}.items())
+    if r.status == "sent" and r.retry_rcpts and attempts < max_attempts:
+        return "partial", {"status": "pending", "attempts": attempts, "next_attempt_at": r.next_at,
+                           "retry_rcpts": list(r.retry_rcpts), "smtp_response": r.detail[:1000],
+                           "last_error": refused[:1000], "claimed_by": None, "claimed_at": None}
     if r.status == "sent":
-        refused = "; ".join(f"{a}: {x}" for a, x in r.failed_rcpts.items())
+        note = f"retries exhausted; not delivered to {refused}" if r.retry_rcpts else refused
         return "sent", {"status": "sent", "attempts": attempts, "smtp_response": r.detail[:1000],
-                        "last_error": refused[:1000]}
+                        "last_error": note[:1000], "retry_rcpts": None}
     if r.status == "retry" and attempts < max_attempts:
         return "deferred", {"status": "pending", "attempts": attempts, "next_attempt_at": r.next_at,
                             "last_error": r.detail[:1000], "claimed_by": None, "claimed_at": None}
+    if c.sent_at is not None:
+        return "sent", {"status": "sent", "attempts": attempts, "retry_rcpts": None,
+                        "last_error": f"not delivered to {', '.join(c.rcpts)}: {r.detail}"[:1000]}
     return "failed", {"status": "failed", "attempts": attempts, "last_error": r.detail[:1000]}
 
 
@@ -254,8 +275,8 @@ def record(engine: Engine, worker: str, now: datetime, results: Sequence[Result]
         for r in results:
             c = r.claimed
             status, values = _final(r, max_attempts)
-            if status == "sent":
-                values["sent_at"] = now
+            if status in ("sent", "partial"):
+                values["sent_at"] = c.sent_at or now  # the first delivery
             done = s.connection().execute(
                 update(OutboundMail).where(OutboundMail.id == c.id, OutboundMail.status == "sending",
                                            OutboundMail.claimed_by == worker).values(**values)).rowcount
@@ -265,7 +286,10 @@ def record(engine: Engine, worker: str, now: datetime, results: Sequence[Result]
             detail = {"attempts": values["attempts"], "rcpts": list(c.rcpts)}
             if status == "sent":
                 _ev(s, "outbox.sent", c, actor, now, response=r.detail[:200], refused=r.failed_rcpts or None,
-                    **detail)
+                    given_up=r.retry_rcpts or None, **detail)
+            elif status == "partial":
+                _ev(s, "outbox.partial", c, actor, now, response=r.detail[:200], retry=r.retry_rcpts,
+                    refused=r.failed_rcpts or None, next_attempt_at=r.next_at.isoformat(), **detail)
             elif status == "deferred":
                 _ev(s, "outbox.deferred", c, actor, now, error=r.detail[:500],
                     next_attempt_at=r.next_at.isoformat(), **detail)

@@ -67,7 +67,7 @@ def _gather(session: Session, campaign: Campaign) -> list[tuple[Agency, AgencyFa
     for aid, states in contacts.items():
         facts[aid].all_bounced = all(s in ("bounced", "failed") for s in states)
     for aid, kind, sent_at in session.exec(select(OutboundMail.agency_id, OutboundMail.kind, OutboundMail.sent_at)
-                                           .where(OutboundMail.campaign_id == cid, OutboundMail.status == "sent")):
+                                           .where(OutboundMail.campaign_id == cid, col(OutboundMail.sent_at).is_not(None))):  # delivered (to some, at least)
         if aid not in facts:
             continue
         if kind == "dispatch":

@@ -28,6 +28,7 @@ EVENT_LABELS = {
     "outbox.queued": "Chuẩn bị gửi thư",
     "outbox.sent": "Đã gửi thư",
     "outbox.deferred": "Gửi thư tạm hoãn, sẽ thử lại",
+    "outbox.partial": "Đã gửi thư; một số địa chỉ tạm từ chối, sẽ gửi lại cho các địa chỉ đó",
     "outbox.failed": "Gửi thư không thành công",
     "outbox.cancelled": "Hủy thư nhắc (đã nhận báo cáo)",
     "outbox.reclaimed": "Gửi lại thư chưa được xác nhận",

@@ -93,7 +93,8 @@ class OutboundMail(SQLModel, table=True):
 
     dedupe_key = "<campaign>|<agency or ->|<kind>|<seq>" is unique, so a mail is
     planned once however often the planner runs. status: pending | sending | sent
-    | failed | cancelled.
+    | failed | cancelled. sent_at is the first delivery: a row the server took for some
+    recipients and refused for now (4xx) for others is pending again for `retry_rcpts` alone.
     """
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -107,6 +108,7 @@ class OutboundMail(SQLModel, table=True):
     in_reply_to: Optional[str] = Field(default=None, max_length=998)
     to_addrs: list = _json()
     cc_addrs: list = _json()
+    retry_rcpts: Optional[list] = _json(nullable=True)
     subject: str = ""
     status: str = Field(default="pending", max_length=20)
     attempts: int = 0

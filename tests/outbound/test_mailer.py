@@ -3,6 +3,7 @@ TLS and AUTH, concurrent senders, crashed senders, the IMAP Sent copy."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -86,6 +87,62 @@ def test_a_550_marks_the_contact_failed_and_nothing_more_is_sent_to_it(make_site
     later = site.smtp.messages[before:]
     assert len(later) == 3 and all(m.rcpt_tos == ("vanthu@bbb.example",) for m in later)
     assert len(site.rows(agency_id=aaa.id)) == 1 and len(site.smtp.rejections) == 2
+
+
+def test_a_recipient_greylisted_while_the_other_took_the_mail_gets_it_at_a_later_tick(make_site):
+    """Regression: a 4xx for one recipient of a mail the server took for the others was noted
+    and never retried, so a greylisting server kept that address from ever getting the letter."""
+    site = make_site(agencies=[agency_row("AAA", emails="vanthu@aaa.example;cntt@aaa.example")])
+    site.smtp.reject(451, "4.7.1 Greylisted, try again later", stage="rcpt", address="cntt@aaa.example", times=1)
+    assert "1 sent" in tick(site, DISPATCH)
+    assert [m.rcpt_tos for m in site.smtp.messages] == [("vanthu@aaa.example",)]
+    (row,) = site.rows()
+    assert row.status == "pending" and row.retry_rcpts == ["cntt@aaa.example"] and row.sent_at is not None
+    assert row.next_attempt_at >= DISPATCH + timedelta(seconds=30) and "Greylisted" in row.last_error
+    (status,) = json.loads(site.cli("status", "--format", "json", "--now", DISPATCH.isoformat()).out)
+    assert status["state"] == "sent" and status["sent_at"]  # delivered: the letter is out
+
+    tick(site, DISPATCH + timedelta(seconds=1))  # not retried in a tight loop
+    assert len(site.smtp.messages) == 1
+    tick(site, DISPATCH + timedelta(hours=2))
+    first, again = site.smtp.messages
+    assert again.rcpt_tos == ("cntt@aaa.example",) and again.data == first.data  # the same bytes, to it alone
+    (row,) = site.rows()
+    assert (row.status, row.retry_rcpts, row.attempts) == ("sent", None, 2)
+    assert row.sent_at == DISPATCH  # the first delivery
+    assert [e.kind for e in site.events("outbox.partial")] == ["outbox.partial"]
+    with site.session() as s:
+        assert s.exec(select(Contact.state)).all() == ["active", "active"]
+
+
+def test_a_recipient_refused_for_now_at_every_attempt_is_given_up_and_the_mail_stays_sent(make_site):
+    site = make_site(agencies=[agency_row("AAA", emails="vanthu@aaa.example;cntt@aaa.example")], max_attempts=2)
+    site.smtp.reject(452, "4.2.2 Mailbox full", stage="rcpt", address="cntt@aaa.example")  # every time
+    tick(site, DISPATCH)
+    tick(site, DISPATCH + timedelta(hours=2))
+    (row,) = site.rows()
+    assert row.status == "sent" and row.sent_at == DISPATCH and row.retry_rcpts is None
+    assert "cntt@aaa.example" in row.last_error and "Mailbox full" in row.last_error
+    assert [m.rcpt_tos for m in site.smtp.messages] == [("vanthu@aaa.example",)]
+
+
+def test_a_reminder_half_delivered_is_not_retried_once_the_agency_reported(make_site):
+    site = make_site(agencies=[agency_row("AAA", emails="vanthu@aaa.example;cntt@aaa.example")])
+    tick(site, DISPATCH)
+    site.smtp.reject(451, stage="rcpt", address="cntt@aaa.example", times=1)
+    tick(site, at("25/12/2024"))  # the first reminder: taken for vanthu@, greylisted for cntt@
+    (reminder,) = site.rows(kind="reminder")
+    assert reminder.status == "pending" and reminder.retry_rcpts == ["cntt@aaa.example"]
+    with site.session() as s:
+        s.add(Submission(campaign_id=reminder.campaign_id, agency_id=reminder.agency_id, version=1,
+                         received_at=at("25/12/2024", "09:00"), on_time=True, completeness=1.0, missing=[],
+                         sections=[], metrics=[], is_current=True, sources=[]))
+    tick(site, at("25/12/2024", "11:00"))
+    (reminder,) = site.rows(kind="reminder")
+    assert reminder.status == "sent" and "the agency has reported" in reminder.last_error
+    assert [m.rcpt_tos for m in site.smtp.messages][-1] == ("vanthu@aaa.example",)
+    (status,) = json.loads(site.cli("status", "--format", "json", "--now", at("25/12/2024", "11:00").isoformat()).out)
+    assert status["reminders_sent"] == 1
 
 
 def test_a_421_closes_the_connection_and_the_next_message_reconnects(make_site):
