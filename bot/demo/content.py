@@ -3,7 +3,8 @@
 Pure: an agency (code, name, category) and a seeded `random.Random` in, the lines of its
 report out — letterhead, preamble, the sentences under each outline node, closing.
 Numbers (views, revenue, maturity score) vary per agency; `Report.metrics` lists the
-values the sentences state, for checks.
+values the sentences state, for checks. `compose` puts sentences written elsewhere (a
+fixed test report, say) in the same frame.
 """
 from __future__ import annotations
 
@@ -34,6 +35,18 @@ _FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "B
 _MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Thanh", "Quốc", "Hữu", "Ngọc", "Xuân", "Thu")
 _GIVEN = ("Hùng", "Lan", "Sơn", "Hương", "Tuấn", "Hà", "Dũng", "Mai", "Long", "Thảo", "Quang", "Yến")
 _LEVELS = ((40, "Trung bình", 2), (60, "Khá", 3), (80, "Tốt", 4), (101, "Xuất sắc", 5))
+# What every agency writes alike: the assessment, the difficulties and the proposals.
+COMMON: dict[str, list[str]] = {
+    "III.2": ["Được sự quan tâm chỉ đạo sát sao của lãnh đạo đối với công tác chuyển đổi số.",
+              "Đội ngũ phóng viên trẻ, năng động, tiếp cận nhanh với công nghệ mới."],
+    "III.3": ["Nguồn kinh phí đầu tư cho chuyển đổi số còn hạn hẹp, chủ yếu dựa vào ngân sách nhà nước.",
+              "Nguyên nhân chủ yếu là cơ chế tự chủ tài chính của các cơ quan báo chí chưa hoàn thiện."],
+    "III.4": ["Người đứng đầu cơ quan báo chí phải trực tiếp chỉ đạo và chịu trách nhiệm về chuyển đổi số."],
+    "IV": ["Chưa có hướng dẫn cụ thể về định mức kinh tế - kỹ thuật cho sản phẩm báo chí số.",
+           "Việc thu hút nhân lực công nghệ chất lượng cao gặp nhiều khó khăn do mức lương chưa cạnh tranh."],
+    "V": ["Đề nghị Bộ Thông tin và Truyền thông sớm ban hành bộ tiêu chí đánh giá hiệu quả sản phẩm báo chí số.",
+          "Đề nghị hỗ trợ kinh phí xây dựng nền tảng dùng chung cho các cơ quan báo chí."],
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,16 @@ class Report:
 
     NATIONAL = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 
+    @property
+    def preamble(self) -> list[str]:
+        """Every line before the first heading, in reading order: in no section."""
+        return self.letterhead + list(self.NATIONAL) + [self.place_date] + self.preamble_title + [self.to, self.opening]
+
+    @property
+    def closing(self) -> list[str]:
+        """Every line after the last section, in reading order: in no section."""
+        return [self.closing_sentence] + self.recipients + self.signature
+
 
 def issuer(code: str, name: str, category: str, rng: random.Random) -> Issuer:
     signer = f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
@@ -83,6 +106,14 @@ def vn_number(n: float, decimals: int = 0) -> str:
     whole = whole.replace(",", ".")
     frac = frac.rstrip("0")
     return f"{whole},{frac}" if frac else whole
+
+
+def _recipients(iss: Issuer) -> list[str]:
+    if iss.category == "province":
+        return ["Nơi nhận:", "- Như trên;", "- Chủ tịch, các PCT UBND tỉnh;", "- Sở Thông tin và Truyền thông;",
+                "- Lưu: VT, KGVX."]
+    return ["Nơi nhận:", "- Như trên;", "- Bộ Thông tin và Truyền thông (Cục Báo chí);", "- Lãnh đạo cơ quan;",
+            "- Lưu: VT."]
 
 
 def _signature(iss: Issuer) -> list[str]:
@@ -125,7 +156,7 @@ def _body(iss: Issuer, rng: random.Random, metrics: set) -> dict[str, list[str]]
     n_staff, n_degree = rng.randint(9, 60), rng.randint(3, 9)
     kh = rng.randint(12, 480)
     done, total = rng.randint(8, 14), 15
-    body = {
+    return {
         "I": [f"Hiện nay {iss.name} có {len(o):02d} cơ quan báo chí trực thuộc: {', '.join(o)}."],
         "I.1": [f"Ngày {rng.randint(2, 28)}/{rng.randint(1, 12)}/2023, {main} ban hành Kế hoạch số "
                 f"{kh}/KH về chuyển đổi số giai đoạn 2023 - 2025, định hướng đến năm 2030.",
@@ -146,17 +177,8 @@ def _body(iss: Issuer, rng: random.Random, metrics: set) -> dict[str, list[str]]
                 f"{rng.randint(2, 28)}/{rng.randint(5, 12)}/2023."],
         "III.1": [f"Đến nay đã hoàn thành {done}/{total} nhiệm vụ của Kế hoạch, {total - done:02d} nhiệm vụ "
                   "đang triển khai đúng tiến độ."],
-        "III.2": ["Được sự quan tâm chỉ đạo sát sao của lãnh đạo đối với công tác chuyển đổi số.",
-                  "Đội ngũ phóng viên trẻ, năng động, tiếp cận nhanh với công nghệ mới."],
-        "III.3": ["Nguồn kinh phí đầu tư cho chuyển đổi số còn hạn hẹp, chủ yếu dựa vào ngân sách nhà nước.",
-                  "Nguyên nhân chủ yếu là cơ chế tự chủ tài chính của các cơ quan báo chí chưa hoàn thiện."],
-        "III.4": ["Người đứng đầu cơ quan báo chí phải trực tiếp chỉ đạo và chịu trách nhiệm về chuyển đổi số."],
-        "IV": ["Chưa có hướng dẫn cụ thể về định mức kinh tế - kỹ thuật cho sản phẩm báo chí số.",
-               "Việc thu hút nhân lực công nghệ chất lượng cao gặp nhiều khó khăn do mức lương chưa cạnh tranh."],
-        "V": ["Đề nghị Bộ Thông tin và Truyền thông sớm ban hành bộ tiêu chí đánh giá hiệu quả sản phẩm báo chí số.",
-              "Đề nghị hỗ trợ kinh phí xây dựng nền tảng dùng chung cho các cơ quan báo chí."],
+        **COMMON,
     }
-    return body
 
 
 def report(code: str, name: str, category: str, rng: random.Random, day: date) -> Report:
@@ -165,11 +187,15 @@ def report(code: str, name: str, category: str, rng: random.Random, day: date) -
     metrics: set = set()
     body = _body(iss, rng, metrics)
     number = f"Số: {rng.randint(100, 4999)}/BC-{'UBND' if category == 'province' else code}"
-    letterhead = [iss.upper, number]
-    recipients = ["Nơi nhận:", "- Như trên;", "- Bộ Thông tin và Truyền thông (Cục Báo chí);",
-                  "- Lãnh đạo cơ quan;", "- Lưu: VT."]
+    return compose(iss, number, day, body, metrics)
+
+
+def compose(iss: Issuer, number: str, day: date, body: dict[str, list[str]],
+            metrics: set[tuple[str, float]] | None = None) -> Report:
+    """`body` (node id -> sentences) inside the frame `iss` writes around it: letterhead,
+    preamble, closing sentence, recipients and signature. `metrics`: what `body` states."""
     return Report(
-        issuer=iss, letterhead=letterhead,
+        issuer=iss, letterhead=[iss.upper, number],
         preamble_title=["BÁO CÁO", "Tình hình thực hiện Chiến lược chuyển đổi số báo chí đến năm 2025, "
                                    "định hướng đến năm 2030"],
         to="Kính gửi: Bộ Thông tin và Truyền thông (Cục Báo chí).",
@@ -178,7 +204,7 @@ def report(code: str, name: str, category: str, rng: random.Random, day: date) -
         body=body,
         closing_sentence=(f"Trên đây là báo cáo tình hình thực hiện Chiến lược chuyển đổi số báo chí của {iss.name}, "
                           "kính gửi Bộ Thông tin và Truyền thông tổng hợp./."),
-        recipients=recipients, signature=_signature(iss),
+        recipients=_recipients(iss), signature=_signature(iss),
         place_date=f"{iss.place}, ngày {day.day} tháng {day.month} năm {day.year}",
-        metrics=metrics,
+        metrics=set(metrics or ()),
     )

@@ -198,9 +198,7 @@ def _post_expected(shape: Shape, expected: dict[str, set[str]]) -> dict[str, set
 
 def lines(doc: Doc) -> list[tuple[str, str]]:
     """(kind, text) in reading order; kind is pre | head1 | head2 | para | row | post."""
-    r = doc.report
-    pre = r.letterhead + list(r.NATIONAL) + [r.place_date] + r.preamble_title + [r.to, r.opening]
-    out = [("pre", x) for x in pre]
+    out = [("pre", x) for x in doc.report.preamble]
     for it in doc.items:
         if it.kind == "table":
             out += [("row", " | ".join(row)) for row in it.rows]
@@ -210,5 +208,4 @@ def lines(doc: Doc) -> list[tuple[str, str]]:
             out.append((f"head{it.depth + 1}", f"{it.label} {it.text}".strip()))
         else:
             out.append(("para", it.text))
-    post = [r.closing_sentence] + r.recipients + r.signature
-    return out + [("post", x) for x in post]
+    return out + [("post", x) for x in doc.report.closing]

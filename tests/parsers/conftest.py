@@ -17,7 +17,7 @@ if "parsers" in sys.modules and getattr(sys.modules["parsers"], "__file__", None
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 from gen import generate  # noqa: E402
-from gen.spec import OUTLINE  # noqa: E402
+from gen.content import OUTLINE  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 

@@ -1,19 +1,31 @@
 """Development set: report documents in every shape agencies send, generated at test time.
 
-`generate(outdir)` writes each document and returns `Case`s holding the file and,
-for each key sentence, the section(s) it must land in.
+The documents are the demo's (`bot.demo`: docspec lays a report out in a shape, render_docx
+and render_flat draw it, office converts through LibreOffice) around the fixed report of
+`gen.content`. What the tests add: which shapes must be placed perfectly (`plain`) and the
+formats each shape is drawn in. `generate(outdir)` writes each document and returns `Case`s
+holding the file and, for each key sentence, the section(s) it must land in.
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from gen.spec import Doc, Shape, build
+from bot.demo import office
+from bot.demo.docspec import Doc, Shape, build
+from bot.demo.render_docx import render_docx
+from bot.demo.render_flat import render_html, render_pdf, render_text
+from gen.content import OUTLINE, REPORT
 
-S = Shape
-SHAPES: list[Shape] = [
+
+@dataclass(frozen=True)
+class DevShape(Shape):
+    plain: bool = False  # counted in the "plain shapes" (must be 100 %)
+    formats: tuple[str, ...] = ("docx",)  # docx | pdf (DOCX through LibreOffice) | text | html | rl (reportlab)
+
+
+S = DevShape
+SHAPES: list[DevShape] = [
     # plain shapes: must be 100 %
     S("heading_styles", look="style", plain=True, formats=("docx", "pdf")),
     S("bold_normal", look="bold", plain=True, formats=("docx", "pdf", "text", "html")),
@@ -55,49 +67,30 @@ class Case:
         return self.path.name
 
 
-def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
+def _write(path: Path, data: bytes | str) -> Path:
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
 
 
-def generate(outdir: Path, with_pdf: bool = True) -> list[Case]:
-    from gen.docx_render import render_docx
-    from gen.flat import render_html, render_reportlab, render_text
-
+def generate(outdir: Path) -> list[Case]:
+    """Every shape in each of its formats; the LibreOffice PDFs last (none without soffice)."""
     outdir.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
-    to_pdf: list[tuple[Path, Doc]] = []
+    to_pdf: dict[str, tuple[bytes, Doc]] = {}
     for shape in SHAPES:
-        doc = build(shape)
+        doc = build(shape, REPORT, OUTLINE)
+        docx = render_docx(doc)
         for fmt in shape.formats:
-            if fmt in ("docx", "pdf"):
-                p = outdir / f"{shape.name}.docx"
-                if not p.exists():
-                    _write(p, render_docx(doc))
-                if fmt == "docx":
-                    cases.append(Case(p, doc))
-                else:
-                    to_pdf.append((p, doc))
+            if fmt == "docx":
+                cases.append(Case(_write(outdir / f"{shape.name}.docx", docx), doc))
+            elif fmt == "pdf":
+                to_pdf[shape.name] = (docx, doc)
             elif fmt == "text":
                 cases.append(Case(_write(outdir / f"{shape.name}.txt", render_text(doc)), doc))
             elif fmt == "html":
                 cases.append(Case(_write(outdir / f"{shape.name}.html", render_html(doc)), doc))
-            elif fmt == "rl" and with_pdf:
-                cases.append(Case(_write(outdir / f"{shape.name}.rl.pdf", render_reportlab(doc)), doc))
-    if with_pdf and to_pdf and shutil.which("soffice"):
-        cases += _soffice_pdfs(outdir, to_pdf)
-    return cases
-
-
-def _soffice_pdfs(outdir: Path, items: list[tuple[Path, Doc]]) -> list[Case]:
-    pdfdir = outdir / "pdf"
-    pdfdir.mkdir(exist_ok=True)
-    todo = [p for p, _ in items if not (pdfdir / (p.stem + ".pdf")).exists()]
-    if todo:
-        profile = outdir / "lo-profile"
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-             "--outdir", str(pdfdir), *map(str, todo)],
-            check=False, capture_output=True, timeout=240,
-        )
-    return [Case(pdfdir / (p.stem + ".pdf"), doc) for p, doc in items if (pdfdir / (p.stem + ".pdf")).exists()]
+            elif fmt == "rl":
+                cases.append(Case(_write(outdir / f"{shape.name}.rl.pdf", render_pdf(doc)), doc))
+    pdfs = office.convert_many({name: data for name, (data, _) in to_pdf.items()}, "pdf")
+    return cases + [Case(_write(outdir / f"{name}.pdf", pdfs[name]), doc)
+                    for name, (_, doc) in to_pdf.items() if name in pdfs]
