@@ -1,6 +1,7 @@
 """Intake latency and throughput against a real Dovecot on loopback.
 
     python bench/intake.py [--idle-samples 20] [--poll-seconds 60] [--poll-samples 4] [--backlog 1000]
+                           [--huge-mib 100]
 
 Measured in one run, side by side:
 - latency, IMAP APPEND → receipt committed (Submission row), with the watcher in IDLE and with
@@ -8,7 +9,10 @@ Measured in one run, side by side:
 - throughput with `--backlog` replies already waiting in the inbox: messages/s of a full
   `poll_once` (store, classify, match, parse each DOCX in the sandbox, record, queue the ack,
   move), beside a bare imapclient FETCH of the same messages (the floor), as a ratio;
-- peak RSS of this process (the service side).
+- peak RSS of this process (the service side);
+- with `--huge-mib N`: peak RSS of a fresh process taking one N MiB message (read in pieces to
+  the store, then quarantined as over the limit), beside one that only FETCHes it whole with
+  imapclient (what taking it cost before), as a ratio.
 """
 from __future__ import annotations
 
@@ -83,6 +87,52 @@ def throughput(site, n: int) -> tuple[float, float]:
     return ours, bare
 
 
+def _peak_rss_mib(target, *args) -> float:
+    """Peak RSS of a forked child running target(*args) (so each figure starts from the same base)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+
+    def child():
+        target(*args)
+        q.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+    p = ctx.Process(target=child)
+    p.start()
+    p.join()
+    return q.get(timeout=5)
+
+
+def _bare_fetch(site) -> None:
+    c = site.dovecot.client(site.account)
+    c.select_folder("INBOX", readonly=True)
+    c.fetch(c.search(["ALL"]), ["BODY.PEEK[]"])
+    c.logout()
+
+
+def _take_one(site) -> None:
+    summary = poll_once(site.intake, clock=lambda: NOW)
+    assert summary.count("quarantined") == 1, summary
+
+
+def huge(site, mib: int) -> tuple[float, float, float]:
+    """(peak RSS taking it, peak RSS of a bare whole FETCH, of the idle child) in MiB."""
+    import os
+
+    from email import message_from_bytes, policy
+
+    msg = message_from_bytes(reply(sections=FULL), policy=policy.default)
+    msg.add_attachment(os.urandom(mib * 1024 * 1024), maintype="application", subtype="octet-stream",
+                       filename="phu-luc.bin")
+    site.append(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")))
+    del msg
+    base = _peak_rss_mib(lambda: None)
+    bare = _peak_rss_mib(_bare_fetch, site)
+    ours = _peak_rss_mib(_take_one, site)
+    return ours, bare, base
+
+
 def _stats(xs: list[float]) -> tuple[float, float]:
     xs = sorted(xs)
     return statistics.median(xs), xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
@@ -94,6 +144,7 @@ def main() -> None:
     ap.add_argument("--poll-seconds", type=int, default=60)
     ap.add_argument("--poll-samples", type=int, default=4)
     ap.add_argument("--backlog", type=int, default=1000)
+    ap.add_argument("--huge-mib", type=int, default=0)
     a = ap.parse_args()
     with DovecotServer() as dovecot, tempfile.TemporaryDirectory() as tmp:
         def site(name, extra=""):
@@ -104,6 +155,7 @@ def main() -> None:
         idle = latencies(site("idle"), a.idle_samples, 0.3)
         poll = latencies(site("poll", f"idle = false\npoll_seconds = {a.poll_seconds}"), a.poll_samples, -a.poll_seconds) if a.poll_samples else []
         ours, bare = throughput(site("backlog"), a.backlog) if a.backlog else (0.0, 0.0)
+        big = huge(site("huge"), a.huge_mib) if a.huge_mib else None
     im, ip = _stats(idle)
     print(f"latency APPEND→receipt, IDLE        : median {im:6.2f} s   p95 {ip:6.2f} s   (n={len(idle)})")
     if poll:
@@ -114,6 +166,10 @@ def main() -> None:
         print(f"throughput, {a.backlog} waiting replies : {ours:6.1f} msg/s end to end; bare FETCH {bare:7.1f} msg/s; "
               f"ratio {bare / ours:5.1f}× slower than the floor")
     print(f"peak RSS (service side)             : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB")
+    if big:
+        taking, fetching, base = big
+        print(f"one {a.huge_mib} MiB message, peak RSS     : taken {taking:6.0f} MiB; bare whole FETCH {fetching:6.0f} MiB; "
+              f"idle child {base:5.0f} MiB; ratio over the idle base {(taking - base) / (fetching - base):5.2f}×")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
@@ -28,11 +28,17 @@ IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE before the server's 30-m
 NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
 
 
+STREAM_BYTES = 16 * 1024 * 1024  # a larger message is read in pieces, straight to disk
+FETCH_BYTES = 32 * 1024 * 1024   # at most this much message data in one FETCH response
+CHUNK_BYTES = 8 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Fetched:
     uid: int
-    raw: bytes
+    raw: bytes | None  # None: too large to hold at once; read it with Mailbox.pieces()
     internal_date: datetime | None
+    size: int = 0
 
 
 def _token(command: str) -> str:
@@ -49,6 +55,10 @@ def _token(command: str) -> str:
     if not token or any(c.isspace() for c in token):
         raise RuntimeFailure("imap.oauth2_token_command printed no token (expected one line: the access token)")
     return token
+
+
+def _utc(t: datetime | None) -> datetime | None:
+    return t.astimezone(timezone.utc) if t and t.tzinfo else None
 
 
 class Mailbox:
@@ -122,16 +132,46 @@ class Mailbox:
         self.client.noop()  # let the server sync its view: mail appended by others since the last command
         return sorted(self.client.search(criteria))
 
-    def fetch(self, uids: Iterable[int]) -> list[Fetched]:
-        data = self.client.fetch(list(uids), ["BODY.PEEK[]", "INTERNALDATE"])
-        out = []
+    def fetch(self, uids: Iterable[int]) -> Iterator[Fetched]:
+        """The messages in UID order, sizes first so that memory stays bounded: FETCHes of at
+        most FETCH_BYTES, and a message over STREAM_BYTES left to pieces() (raw None)."""
+        info = self.client.fetch(list(uids), ["RFC822.SIZE", "INTERNALDATE"])
+        group: list[int] = []
+        total = 0
+        for uid in sorted(info):  # a message expunged meanwhile is simply absent
+            size = int(info[uid].get(b"RFC822.SIZE") or 0)
+            if size > STREAM_BYTES or (group and total + size > FETCH_BYTES):
+                yield from self._fetch_whole(group)
+                group, total = [], 0
+            if size > STREAM_BYTES:
+                yield Fetched(uid, None, _utc(info[uid].get(b"INTERNALDATE")), size)
+                continue
+            group.append(uid)
+            total += size
+        yield from self._fetch_whole(group)
+
+    def _fetch_whole(self, uids: list[int]) -> Iterator[Fetched]:
+        if not uids:
+            return
+        data = self.client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
         for uid, item in sorted(data.items()):
             raw = item.get(b"BODY[]")
-            if raw is None:
-                continue  # expunged meanwhile
-            t = item.get(b"INTERNALDATE")
-            out.append(Fetched(uid, raw, t.astimezone(timezone.utc) if t and t.tzinfo else None))
-        return out
+            if raw is not None:
+                yield Fetched(uid, raw, _utc(item.get(b"INTERNALDATE")), len(raw))
+
+    def pieces(self, uid: int) -> Iterator[bytes]:
+        """A message's bytes in CHUNK_BYTES pieces (partial FETCHes), for one too large to hold."""
+        offset = 0
+        while True:
+            item = self.client.fetch([uid], [f"BODY.PEEK[]<{offset}.{CHUNK_BYTES}>"]).get(uid)
+            if item is None:
+                raise IMAPClientError(f"message UID {uid} disappeared while being read")
+            piece = next((v for k, v in item.items() if k.startswith(b"BODY[]")), None) or b""
+            if piece:
+                yield piece
+            if len(piece) < CHUNK_BYTES:
+                return
+            offset += len(piece)
 
     def ensure_folder(self, name: str) -> None:
         if not self.client.folder_exists(name):

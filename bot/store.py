@@ -10,6 +10,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 
 def sha256_hex(data: bytes) -> str:
@@ -49,11 +50,41 @@ class BlobStore:
         _fsync_dir(target.parent)
         return digest, self.relpath(digest)
 
+    def put_stream(self, chunks: Iterable[bytes]) -> tuple[str, str, int]:
+        """Store bytes arriving in pieces (a message too large to hold at once), hashing as they
+        come; returns (sha256, relative path, size). Idempotent like put()."""
+        self.root.joinpath(self.area).mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=self.root / self.area, prefix=".tmp-")
+        h, size = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+                    h.update(chunk)
+                    size += len(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o600)
+            digest = h.hexdigest()
+            target = self.path(digest)
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
+        return digest, self.relpath(digest), size
+
     def get(self, digest: str) -> bytes:
         return self.path(digest).read_bytes()
 
     def read_rel(self, relpath: str) -> bytes:
         return (self.root / relpath).read_bytes()
+
+    def read_head(self, relpath: str, limit: int) -> bytes:
+        """The first `limit` bytes of a stored file (the headers of a message too large to read)."""
+        with open(self.root / relpath, "rb") as f:
+            return f.read(limit)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -26,7 +26,7 @@ from bot.intake.classify import classify
 from bot.intake.directory import load_directory
 from bot.intake.headers import header_block, parse_message
 from bot.intake.match import Directory, MatchResult, MsgFacts, match_agency
-from bot.intake.rawstore import mail_store
+from bot.intake.rawstore import HEAD_BYTES, mail_store
 from bot.intake.verify import verify
 from bot.mails import ReceivedFile, Receipt, SectionRef, config_sender
 from bot.outbox import queue_ack
@@ -204,7 +204,7 @@ def _broken_mime(msg: EmailMessage) -> str:
 
 
 def _too_large(intake: Intake, inbound_id: int, raw_path: str, size: int, actor: str) -> Outcome:
-    head = parse_message(header_block(intake.mail.read_rel(raw_path)))
+    head = parse_message(header_block(intake.mail.read_head(raw_path, HEAD_BYTES)))
     match = match_agency(MsgFacts.from_message(head), intake.directory or intake.refresh_directory())
     mb = 1024 * 1024
     return _quarantine(intake, inbound_id, f"message too large to read ({size / mb:.0f} MB, limit "

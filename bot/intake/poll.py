@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.backoff import Backoff, sleep_unless
 from bot.inbox import IDLE_RENEW_SECONDS, NETWORK_ERRORS, Fetched, Mailbox
 from bot.intake.pipeline import Intake, Outcome, process
-from bot.intake.rawstore import store_raw
+from bot.intake.rawstore import find_by_uid, store_raw, store_spooled
 from db.engine import session_scope
 from db.events import log_event
 from db.models import InboundMessage, MailboxState
@@ -59,15 +59,31 @@ def _mailbox_state(intake: Intake, folder: str, uidvalidity: int, now: datetime)
         st.last_check_at = now
 
 
+def _store(intake: Intake, mb: Mailbox, f: Fetched, now: datetime) -> tuple[int, bool]:
+    """Raw store first, committed: (inbound id, created). A message too large to hold is
+    written in pieces, outside any transaction, unless its UID is known already."""
+    cfg = intake.config.imap
+    where = dict(received_at=f.internal_date or now, folder=cfg.folder, uidvalidity=mb.uidvalidity, uid=f.uid)
+    if f.raw is not None:
+        with session_scope(intake.engine) as s:
+            row, created = store_raw(s, intake.mail, f.raw, **where)
+            return row.id, created
+    with session_scope(intake.engine) as s:
+        known = find_by_uid(s, cfg.folder, mb.uidvalidity, f.uid)
+        if known is not None:
+            return known.id, False
+    spooled = intake.mail.put_stream(mb.pieces(f.uid))
+    with session_scope(intake.engine) as s:
+        row, created = store_spooled(s, intake.mail, *spooled, **where)
+        return row.id, created
+
+
 def _take(intake: Intake, mb: Mailbox, f: Fetched, now: datetime, summary: PassSummary) -> None:
     cfg = intake.config.imap
     try:
-        with session_scope(intake.engine) as s:  # 1. raw store first, committed
-            row, created = store_raw(s, intake.mail, f.raw, received_at=f.internal_date or now,
-                                     folder=cfg.folder, uidvalidity=mb.uidvalidity, uid=f.uid)
-            inbound_id = row.id
+        inbound_id, created = _store(intake, mb, f, now)
     except OSError as e:
-        _raise_if_full(e, f"message UID {f.uid} ({len(f.raw)} bytes)")
+        _raise_if_full(e, f"message UID {f.uid} ({f.size} bytes)")
         raise
     summary.stored += created
     try:  # 2. the pipeline (idempotent: a processed message is left as it is)

@@ -14,6 +14,9 @@ from db.events import log_event
 from db.models import InboundMessage
 
 
+HEAD_BYTES = 1024 * 1024  # where the headers of a message too large to read whole are looked for
+
+
 def mail_store(root) -> BlobStore:
     return BlobStore(root, area="mail")
 
@@ -47,11 +50,37 @@ def store_raw(session: Session, store: BlobStore, raw: bytes, *, received_at: da
     if known is not None:
         return known, False
     _, rel = store.put(raw)
-    msg = h.parse_message(h.header_block(raw))  # only headers are read here
+    return _add_row(session, digest, rel, len(raw), h.header_block(raw), received_at=received_at,
+                    folder=folder, uidvalidity=uidvalidity, uid=uid, actor=actor)
+
+
+def store_spooled(session: Session, store: BlobStore, digest: str, rel: str, size: int, *,
+                  received_at: datetime, folder: str | None, uidvalidity: int | None, uid: int | None,
+                  actor: str = "inbox") -> tuple[InboundMessage, bool]:
+    """The row of a message already written to the store in pieces (BlobStore.put_stream);
+    only its head is read back for the headers."""
+    known = find_known(session, digest, folder, uidvalidity, uid)
+    if known is not None:
+        return known, False
+    head = h.header_block(store.read_head(rel, HEAD_BYTES))
+    return _add_row(session, digest, rel, size, head, received_at=received_at, folder=folder,
+                    uidvalidity=uidvalidity, uid=uid, actor=actor)
+
+
+def find_by_uid(session: Session, folder: str, uidvalidity: int | None, uid: int) -> InboundMessage | None:
+    return session.exec(select(InboundMessage).where(
+        InboundMessage.folder == folder, InboundMessage.uidvalidity == uidvalidity,
+        InboundMessage.uid == uid)).first()
+
+
+def _add_row(session: Session, digest: str, rel: str, size: int, head: bytes, *, received_at: datetime,
+             folder: str | None, uidvalidity: int | None, uid: int | None,
+             actor: str) -> tuple[InboundMessage, bool]:
+    msg = h.parse_message(head)  # only headers are read here
     message_id = next(iter(h.message_ids(h.header(msg, "Message-ID", 998))), None)
     sender = h.from_address(msg)
     row = InboundMessage(
-        sha256=digest, message_id=message_id, raw_path=rel, size=len(raw), folder=folder,
+        sha256=digest, message_id=message_id, raw_path=rel, size=size, folder=folder,
         uidvalidity=uidvalidity, uid=uid, from_addr=sender, subject=h.header(msg, "Subject", 998),
         date_header=_header_date(msg), received_at=received_at,
     )
