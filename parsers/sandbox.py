@@ -31,6 +31,7 @@ import math
 import multiprocessing
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -111,7 +112,8 @@ def run_parse(data: bytes, filename: str, outline_json: dict | Outline, limits: 
 
     fmt = report_format(detect_kind(data))
     outline = outline_to_json(outline_json)
-    with tempfile.TemporaryDirectory(prefix="reportbot-parse-") as tmp:
+    _sweep_once()
+    with tempfile.TemporaryDirectory(prefix=f"{_WORKDIR_PREFIX}{os.getpid()}-") as tmp:
         workdir = Path(tmp)
         os.chmod(workdir, 0o700)
         src = workdir / hashlib.sha256(data).hexdigest()
@@ -127,6 +129,37 @@ def run_parse(data: bytes, filename: str, outline_json: dict | Outline, limits: 
         if returncode == 0 and result.exists():
             return json.loads(result.read_text(encoding="utf-8"))
         return failed_result(filename, outline, _failure_reason(returncode, _tail(workdir / "stderr"), limits), fmt)
+
+
+_WORKDIR_PREFIX = "reportbot-parse-"
+_swept = threading.Event()
+
+
+def _sweep_once() -> None:
+    """Remove the work folders (copies of agencies' files) of parses whose process was killed
+    mid-parse: named after their process, they are left only by one that is gone."""
+    if _swept.is_set():
+        return
+    _swept.set()
+    for path in Path(tempfile.gettempdir()).glob(f"{_WORKDIR_PREFIX}*-*"):
+        pid = path.name[len(_WORKDIR_PREFIX):].partition("-")[0]
+        try:
+            mine = path.is_dir() and path.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            log.info("parse sandbox: removed %s, left by a killed process", path.name)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _tail(path: Path, size: int = 64 * 1024) -> str:

@@ -363,3 +363,34 @@ def test_password_protected_zip_member_is_refused():
 def test_oversized_file_is_refused_before_reading():
     with pytest.raises(RefusedInput, match="over the 1 MB limit"):
         check_zip(bytes(2 * 1024 * 1024), Limits(max_file_bytes=1024 * 1024))
+
+
+_KILLED_RUN = """
+import sys
+sys.path[:0] = {paths!r}
+from parsers.sandbox import run_parse
+from tests.parsers.test_sandbox import OUTLINE
+from parsers.limits import Limits
+run_parse(b"ban sao tep cua co quan", "x.txt", OUTLINE, Limits(timeout_s=60), entry="tests.parsers.test_sandbox:hang")
+"""
+
+
+def test_the_work_folder_of_a_process_killed_mid_parse_is_removed_by_the_next_one(tmp_path, monkeypatch):
+    """Regression: a service killed (SIGKILL) during a parse left its work folder, a copy of an
+    agency's file, in /tmp for good."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(sandbox.tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN.format(paths=[str(REPO), *sys.path])],
+                            env=dict(os.environ), cwd=tmp_path)
+    end = time.monotonic() + 60
+    while not list(tmp_path.glob(f"reportbot-parse-{proc.pid}-*/request.json")) and time.monotonic() < end:
+        time.sleep(0.05)
+    (left,) = tmp_path.glob(f"reportbot-parse-{proc.pid}-*")
+    proc.kill()
+    proc.wait()
+    alive = tmp_path / f"reportbot-parse-{os.getppid()}-busy"  # a live process's parse in progress
+    alive.mkdir()
+    monkeypatch.setattr(sandbox, "_swept", threading.Event())
+    assert run_parse(b"x", "x.txt", OUTLINE, FAST, entry=f"{__name__}:echo_outline")["bytes"] == 1
+    assert not left.exists() and alive.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("reportbot-parse-")] == [alive.name]
