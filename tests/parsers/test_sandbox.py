@@ -383,7 +383,7 @@ def test_the_work_folder_of_a_process_killed_mid_parse_is_removed_by_the_next_on
     proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN.format(paths=[str(REPO), *sys.path])],
                             env=dict(os.environ), cwd=tmp_path)
     end = time.monotonic() + 60
-    while not list(tmp_path.glob(f"reportbot-parse-{proc.pid}-*/request.json")) and time.monotonic() < end:
+    while not list(tmp_path.glob(f"reportbot-parse-{proc.pid}-*/stderr")) and time.monotonic() < end:  # parsing
         time.sleep(0.05)
     (left,) = tmp_path.glob(f"reportbot-parse-{proc.pid}-*")
     proc.kill()
