@@ -167,7 +167,7 @@ def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: st
             return _outcome(row)
         raw_path, size = row.raw_path, row.size
     if size > MAX_MESSAGE_BYTES:
-        return _too_large(intake, inbound_id, raw_path, size, actor)
+        return _too_large(intake, inbound_id, raw_path, size, actor, now)
     msg = parse_message(intake.mail.read_rel(raw_path))  # the bytes are not kept: msg holds the content
     directory = intake.directory or intake.refresh_directory()
     with session_scope(intake.engine) as s:
@@ -175,22 +175,22 @@ def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: st
     msgid_domain = parseaddr(intake.config.smtp.from_)[1].rpartition("@")[2]
     c = classify(msg, own_addresses=own, own_message_id_domain=msgid_domain or None)
     if c.kind in ("bounce", "auto_reply", "own") and not force_agency:
-        return _record_automated(intake, inbound_id, msg, c.kind, c.reason, c.transient, directory, actor)
+        return _record_automated(intake, inbound_id, msg, c.kind, c.reason, c.transient, directory, actor, now)
     match = _forced(force_agency, directory) if force_agency else match_agency(MsgFacts.from_message(msg), directory)
     with session_scope(intake.engine) as s:
         problem, campaign, agency = _resolve(s, match)
     if problem:
-        return _quarantine(intake, inbound_id, problem, match, actor)
+        return _quarantine(intake, inbound_id, problem, match, actor, now)
     if not force_agency:
         problem = _verification_problem(intake, msg, agency)
         if problem:
-            return _quarantine(intake, inbound_id, problem, match, actor)
+            return _quarantine(intake, inbound_id, problem, match, actor, now)
     outline = campaign_outline(campaign)
     contents = documents.read_contents(msg, outline)  # slow (sandboxed parses): outside any transaction
     broken = _broken_mime(msg)
     if broken and not contents.reports and not contents.has_documents:  # a report may be hidden in it
         return _quarantine(intake, inbound_id, f"the MIME structure is broken ({broken}): its parts cannot be "
-                           "told apart; kept for staff", match, actor)
+                           "told apart; kept for staff", match, actor, now)
     return _record_reply(intake, inbound_id, campaign.id, agency.id, match, contents, now, actor)
 
 
@@ -203,12 +203,12 @@ def _broken_mime(msg: EmailMessage) -> str:
     return ", ".join(sorted(found.intersection(_STRUCTURE_DEFECTS)))
 
 
-def _too_large(intake: Intake, inbound_id: int, raw_path: str, size: int, actor: str) -> Outcome:
+def _too_large(intake: Intake, inbound_id: int, raw_path: str, size: int, actor: str, now: datetime) -> Outcome:
     head = parse_message(header_block(intake.mail.read_head(raw_path, HEAD_BYTES)))
     match = match_agency(MsgFacts.from_message(head), intake.directory or intake.refresh_directory())
     mb = 1024 * 1024
     return _quarantine(intake, inbound_id, f"message too large to read ({size / mb:.0f} MB, limit "
-                       f"{MAX_MESSAGE_BYTES / mb:.0f} MB); kept for staff", match, actor)
+                       f"{MAX_MESSAGE_BYTES / mb:.0f} MB); kept for staff", match, actor, now)
 
 
 def _forced(code: str, d: Directory) -> MatchResult:
@@ -248,29 +248,30 @@ def _finish(row: InboundMessage, state: str, classification: str, reason: str, n
 
 
 def _record_automated(intake: Intake, inbound_id: int, msg: EmailMessage, kind: str, reason: str,
-                      transient: bool, directory: Directory, actor: str) -> Outcome:
+                      transient: bool, directory: Directory, actor: str, now: datetime) -> Outcome:
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         if kind == "bounce" and not transient:
-            record.record_bounce(s, row, failed_recipients(msg), returned_message_ids(msg), actor=actor)
+            record.record_bounce(s, row, failed_recipients(msg), returned_message_ids(msg), actor=actor, now=now)
             _finish(row, "processed", "bounce", reason)
         else:
             m = match_agency(MsgFacts.from_message(msg), directory)
             if m.agency_code:
                 row.agency_id = s.exec(select(Agency.id).where(Agency.code == m.agency_code)).one()
             _finish(row, "ignored", "bounce" if kind == "bounce" else kind, reason)
-        log_event(s, f"mail.{row.classification}", agency_id=row.agency_id, actor=actor,
+        log_event(s, f"mail.{row.classification}", agency_id=row.agency_id, actor=actor, at=now,
                   detail={"inbound_id": row.id, "reason": reason[:300]})
         return _outcome(row, agency=None)
 
 
-def _quarantine(intake: Intake, inbound_id: int, reason: str, match: MatchResult, actor: str) -> Outcome:
+def _quarantine(intake: Intake, inbound_id: int, reason: str, match: MatchResult, actor: str,
+                now: datetime) -> Outcome:
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         row.classification, row.match_method = "report_or_other", match.method or ""
         row.match_confidence = match.confidence
         row.attempts += 1
-        record.quarantine(s, row, reason, actor=actor)
+        record.quarantine(s, row, reason, actor=actor, now=now)
         return _outcome(row, agency=match.agency_code)
 
 
@@ -285,12 +286,13 @@ def _record_reply(intake: Intake, inbound_id: int, campaign_id: int, agency_id: 
         reports = contents.reports
         if not reports and not contents.has_documents:
             _finish(row, "processed", "message", "no report content (cover note or message)", now)
-            log_event(s, "mail.message", campaign_id=campaign.id, agency_id=agency.id, actor=actor,
+            log_event(s, "mail.message", campaign_id=campaign.id, agency_id=agency.id, actor=actor, at=now,
                       detail={"inbound_id": row.id})
             return _outcome(row, agency=agency.code)
         outline = campaign_outline(campaign)
         merged = documents.merge_reports(reports, outline) if reports else documents.merge_reports([], outline)
-        sub = record.record_submission(s, campaign, agency, row, merged, files, row.received_at, actor=actor)
+        sub = record.record_submission(s, campaign, agency, row, merged, files, row.received_at, actor=actor,
+                                       now=now)
         _finish(row, "processed", "report", "" if reports else "attachments could not be read", now)
         acked = _acknowledge(intake, s, campaign, agency, row, merged, files, now, actor)
         return _outcome(row, agency=agency.code, submission_id=sub.id, ack_queued=acked)
@@ -300,7 +302,7 @@ def _acknowledge(intake: Intake, s: Session, campaign: Campaign, agency: Agency,
                  merged: dict, files, now: datetime, actor: str) -> bool:
     cap = intake.config.security.acks_per_sender_per_day
     if not row.from_addr or record.acks_sent_to(s, row.from_addr, now) >= cap:
-        log_event(s, "ack.capped", campaign_id=campaign.id, agency_id=agency.id, actor=actor,
+        log_event(s, "ack.capped", campaign_id=campaign.id, agency_id=agency.id, actor=actor, at=now,
                   detail={"inbound_id": row.id})
         return False
     outline = campaign_outline(campaign)

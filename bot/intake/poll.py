@@ -53,7 +53,7 @@ def _mailbox_state(intake: Intake, folder: str, uidvalidity: int, now: datetime)
             s.add(MailboxState(folder=folder, uidvalidity=uidvalidity, last_uid=0, last_check_at=now))
             return
         if st.uidvalidity != uidvalidity:  # UIDs were renumbered: rescan; dedupe by hash and Message-ID
-            log_event(s, "mailbox.uidvalidity_changed", actor="inbox",
+            log_event(s, "mailbox.uidvalidity_changed", actor="inbox", at=now,
                       detail={"folder": folder, "old": st.uidvalidity, "new": uidvalidity})
             st.uidvalidity, st.last_uid = uidvalidity, 0
         st.last_check_at = now
@@ -63,7 +63,8 @@ def _store(intake: Intake, mb: Mailbox, f: Fetched, now: datetime) -> tuple[int,
     """Raw store first, committed: (inbound id, created). A message too large to hold is
     written in pieces, outside any transaction, unless its UID is known already."""
     cfg = intake.config.imap
-    where = dict(received_at=f.internal_date or now, folder=cfg.folder, uidvalidity=mb.uidvalidity, uid=f.uid)
+    where = dict(received_at=f.internal_date or now, folder=cfg.folder, uidvalidity=mb.uidvalidity, uid=f.uid,
+                 now=now)
     if f.raw is not None:
         with session_scope(intake.engine) as s:
             row, created = store_raw(s, intake.mail, f.raw, **where)
@@ -92,7 +93,7 @@ def _take(intake: Intake, mb: Mailbox, f: Fetched, now: datetime, summary: PassS
         _raise_if_full(e, f"the files of message #{inbound_id}")  # not the message's fault: no attempt counted
         log.exception("intake of message #%s failed; it stays in the inbox for the next pass", inbound_id)
         summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
-        state = _note_failure(intake, inbound_id, e)
+        state = _note_failure(intake, inbound_id, e, now)
         if state != "failed":
             return
         outcome = Outcome(inbound_id, "failed", "", reason=str(e))
@@ -108,14 +109,14 @@ def _take(intake: Intake, mb: Mailbox, f: Fetched, now: datetime, summary: PassS
         st.last_uid = max(st.last_uid, f.uid)
 
 
-def _note_failure(intake: Intake, inbound_id: int, e: Exception) -> str:
+def _note_failure(intake: Intake, inbound_id: int, e: Exception, now: datetime) -> str:
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         row.attempts += 1
         row.reason = f"processing failed: {type(e).__name__}: {e}"[:2000]
         if row.attempts >= MAX_ATTEMPTS:
             row.state = "failed"
-        log_event(s, "mail.failed", actor="intake",
+        log_event(s, "mail.failed", actor="intake", at=now,
                   detail={"inbound_id": inbound_id, "error": row.reason[:300], "attempts": row.attempts})
         return row.state
 
@@ -133,7 +134,7 @@ def _process_leftovers(intake: Intake, now: datetime, in_mailbox: set[int], summ
             _raise_if_full(e, f"the files of message #{inbound_id}")
             log.exception("intake of stored message #%s failed", inbound_id)
             summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
-            _note_failure(intake, inbound_id, e)
+            _note_failure(intake, inbound_id, e, now)
 
 
 def poll_pass(intake: Intake, mb: Mailbox, clock: Clock) -> PassSummary:

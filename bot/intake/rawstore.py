@@ -43,7 +43,7 @@ def find_known(session: Session, digest: str, folder: str | None, uidvalidity: i
 
 def store_raw(session: Session, store: BlobStore, raw: bytes, *, received_at: datetime,
               folder: str | None = None, uidvalidity: int | None = None, uid: int | None = None,
-              actor: str = "inbox") -> tuple[InboundMessage, bool]:
+              actor: str = "inbox", now: datetime | None = None) -> tuple[InboundMessage, bool]:
     """Write the bytes, then add the row (the caller commits). Returns (row, created)."""
     digest = sha256_hex(raw)
     known = find_known(session, digest, folder, uidvalidity, uid)
@@ -51,12 +51,12 @@ def store_raw(session: Session, store: BlobStore, raw: bytes, *, received_at: da
         return known, False
     _, rel = store.put(raw)
     return _add_row(session, digest, rel, len(raw), h.header_block(raw), received_at=received_at,
-                    folder=folder, uidvalidity=uidvalidity, uid=uid, actor=actor)
+                    folder=folder, uidvalidity=uidvalidity, uid=uid, actor=actor, now=now)
 
 
 def store_spooled(session: Session, store: BlobStore, digest: str, rel: str, size: int, *,
                   received_at: datetime, folder: str | None, uidvalidity: int | None, uid: int | None,
-                  actor: str = "inbox") -> tuple[InboundMessage, bool]:
+                  actor: str = "inbox", now: datetime | None = None) -> tuple[InboundMessage, bool]:
     """The row of a message already written to the store in pieces (BlobStore.put_stream);
     only its head is read back for the headers."""
     known = find_known(session, digest, folder, uidvalidity, uid)
@@ -64,7 +64,7 @@ def store_spooled(session: Session, store: BlobStore, digest: str, rel: str, siz
         return known, False
     head = h.header_block(store.read_head(rel, HEAD_BYTES))
     return _add_row(session, digest, rel, size, head, received_at=received_at, folder=folder,
-                    uidvalidity=uidvalidity, uid=uid, actor=actor)
+                    uidvalidity=uidvalidity, uid=uid, actor=actor, now=now)
 
 
 def find_by_uid(session: Session, folder: str, uidvalidity: int | None, uid: int) -> InboundMessage | None:
@@ -75,7 +75,7 @@ def find_by_uid(session: Session, folder: str, uidvalidity: int | None, uid: int
 
 def _add_row(session: Session, digest: str, rel: str, size: int, head: bytes, *, received_at: datetime,
              folder: str | None, uidvalidity: int | None, uid: int | None,
-             actor: str) -> tuple[InboundMessage, bool]:
+             actor: str, now: datetime | None) -> tuple[InboundMessage, bool]:
     msg = h.parse_message(head)  # only headers are read here
     message_id = next(iter(h.message_ids(h.header(msg, "Message-ID", 998))), None)
     sender = h.from_address(msg)
@@ -92,7 +92,7 @@ def _add_row(session: Session, digest: str, rel: str, size: int, head: bytes, *,
             session.add(row)
     except IntegrityError:  # another process stored the same bytes or UID just now
         return find_known(session, digest, folder, uidvalidity, uid), False  # type: ignore[return-value]
-    log_event(session, "mail.stored", actor=actor,
+    log_event(session, "mail.stored", actor=actor, at=now,
               detail={"inbound_id": row.id, "sha256": digest[:12], "uid": uid, "duplicate": twin is not None})
     return row, True
 

@@ -47,7 +47,7 @@ def agency_problem(row: Attachment) -> str:
 
 def record_submission(session: Session, campaign: Campaign, agency: Agency, inbound: InboundMessage,
                       merged: dict, attachments: list[Attachment], received_at: datetime,
-                      *, actor: str = "intake") -> Submission:
+                      *, actor: str = "intake", now: datetime | None = None) -> Submission:
     """A new version for (campaign, agency); the earlier current one is superseded, both kept."""
     previous = session.exec(select(Submission).where(
         Submission.campaign_id == campaign.id, Submission.agency_id == agency.id)).all()
@@ -64,14 +64,14 @@ def record_submission(session: Session, campaign: Campaign, agency: Agency, inbo
     )
     session.add(sub)
     session.flush()
-    log_event(session, "submission.recorded", campaign_id=campaign.id, agency_id=agency.id, actor=actor,
+    log_event(session, "submission.recorded", campaign_id=campaign.id, agency_id=agency.id, actor=actor, at=now,
               detail={"submission_id": sub.id, "version": sub.version, "inbound_id": inbound.id,
                       "completeness": sub.completeness, "missing": sub.missing, "on_time": sub.on_time})
     return sub
 
 
 def record_bounce(session: Session, inbound: InboundMessage, recipients: list[BounceRecipient],
-                  returned_ids: list[str], *, actor: str = "intake") -> list[Contact]:
+                  returned_ids: list[str], *, actor: str = "intake", now: datetime | None = None) -> list[Contact]:
     """Mark the failed recipients' contacts bounced; the agency is `bounced` once all its
     primary contacts are (derived in bot/status.py)."""
     addresses = {r.address.lower() for r in recipients if r.address and r.action not in NOT_FAILED}
@@ -84,7 +84,7 @@ def record_bounce(session: Session, inbound: InboundMessage, recipients: list[Bo
             continue
         c.state, c.state_reason, c.state_changed_at = "bounced", _bounce_reason(recipients, c.email), inbound.received_at
         agency = session.get(Agency, c.agency_id)
-        log_event(session, "contact.bounced", agency_id=c.agency_id, actor=actor,
+        log_event(session, "contact.bounced", agency_id=c.agency_id, actor=actor, at=now,
                   detail={"contact_id": c.id, "inbound_id": inbound.id, "agency": agency.code if agency else None,
                           "reason": c.state_reason})
     if contacts:
@@ -99,10 +99,11 @@ def _bounce_reason(recipients: list[BounceRecipient], email: str) -> str:
     return "bounced (our message was returned)"
 
 
-def quarantine(session: Session, inbound: InboundMessage, reason: str, *, actor: str = "intake") -> None:
+def quarantine(session: Session, inbound: InboundMessage, reason: str, *, actor: str = "intake",
+               now: datetime | None = None) -> None:
     inbound.state, inbound.reason = "quarantined", reason[:2000]
     log_event(session, "mail.quarantined", campaign_id=inbound.campaign_id, agency_id=inbound.agency_id,
-              actor=actor, detail={"inbound_id": inbound.id, "reason": reason[:500]})
+              actor=actor, at=now, detail={"inbound_id": inbound.id, "reason": reason[:500]})
 
 
 def acks_sent_to(session: Session, address: str, now: datetime) -> int:

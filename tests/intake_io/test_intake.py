@@ -258,3 +258,17 @@ def test_servers_without_move_get_copy_delete_expunge(site):
         mb.close()
     assert site.folder_count("INBOX") == 0 and site.folder_count("reportbot/processed") == 1
     assert len(_subs(site)) == 1
+
+
+def test_intake_events_are_dated_by_the_clock_it_is_given(site):
+    """Regression: intake events were stamped with the wall clock while the rows they describe
+    took the injected one, so an accelerated demo mixed 2024 and today in `last_event_at`."""
+    from db.models import Event
+
+    site.append(reply(sections=FULL))
+    site.append(reply(sender="Người lạ <nguoila@unknown.example>", subject="Báo cáo"))
+    poll_once(site.intake, clock=lambda: NOW)
+    with site.app.session() as s:
+        events = [e for e in s.exec(select(Event)).all() if e.kind.startswith(("mail.", "submission.", "ack."))]
+    assert {"mail.stored", "submission.recorded", "mail.quarantined"} <= {e.kind for e in events}
+    assert {e.kind: e.at for e in events if e.at != NOW} == {}
