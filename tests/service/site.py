@@ -122,8 +122,11 @@ class Site(sites.Site):
         return [email.message_from_bytes(m.data, policy=policy.default) for m in self.smtp.messages]
 
     def dispatch_to(self, code: str) -> EmailMessage:
-        [msg] = [m for m in self.received() if str(m["X-Reportbot-Kind"]) == "dispatch"
-                 and (find_token(str(m["Subject"])) or ("", ""))[1] == code]
+        """The letter `code` received. A kill just after the server's 250 resends it with the same
+        Message-ID (the one duplicate the outbox allows): one distinct letter, however delivered."""
+        letters = {str(m["Message-ID"]): m for m in self.received() if str(m["X-Reportbot-Kind"]) == "dispatch"
+                   and (find_token(str(m["Subject"])) or ("", ""))[1] == code}
+        [msg] = letters.values()
         return msg
 
     def campaign(self) -> Campaign:
