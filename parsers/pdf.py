@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from parsers.blocks import PARAGRAPH, TABLE, Block, clean, decode_legacy
+from parsers.blocks import PARAGRAPH, TABLE, Block, clean, decode_legacy, fold, is_upper_text
 from parsers.labels import parse_label
 from parsers.limits import Limits
 from parsers.model import Outline
@@ -17,6 +17,11 @@ from parsers.text import text_blocks
 _PAGE_NO = re.compile(r"^[-–—\s]*(trang|page)?\s*\d{1,4}\s*(/\s*\d{1,4}|của\s*\d+|of\s*\d+)?[-–—\s]*$", re.I)
 _LEGACY_FONT = re.compile(r"^\.?vn|^vni[-_ ]", re.I)
 _END = (".", ":", ";", "!", "?", "./.")
+_SENTENCE_END = (".", "!", "?", "…")
+# How a report's closing begins ("Trên đây là báo cáo …", "Nơi nhận:", "Trân trọng."), folded.
+_CLOSING_START = re.compile(r"^(trên đây là|nơi nhận\b|trân trọng)")
+# Paragraph spacing: a baseline step this much over the line pitch.
+_GAP_OVER_PITCH = 1.2
 # OCR starts no page later than this before the sandbox's time limit: up to two pages in
 # flight (a few seconds each on a busy machine) and building the report must still fit.
 _OCR_MARGIN_S = 15.0
@@ -96,20 +101,43 @@ def drop_page_furniture(lines: list[Line], n_pages: int) -> list[Line]:
     return out
 
 
-def _new_paragraph(prev: Line, ln: Line, left: float, right: float) -> bool:
+def _new_paragraph(prev: Line, ln: Line, left: float, right: float, pitch: float | None) -> bool:
     if prev.cells is not None or ln.cells is not None:
         return True
     if parse_label(ln.text)[0].kind:
         return True
     if prev.bold != ln.bold or abs(prev.size - ln.size) > 0.12 * max(prev.size, ln.size):
         return True
-    if ln.page == prev.page and prev.y - ln.y > 1.9 * max(ln.size, 1):
+    if ln.page == prev.page and _paragraph_gap(prev.y - ln.y, ln.size, pitch):
         return True  # vertical gap: paragraph spacing
     if prev.text.endswith(_END) and prev.x1 < right - 2.5 * max(ln.size, 1):
         return True  # the previous line stopped short after a full stop
     if ln.x0 > left + 1.2 * max(ln.size, 1) and prev.text.endswith(_END):
         return True  # first-line indent
+    if prev.text.endswith(_SENTENCE_END) and ln.text[:1].isupper() and (
+            _CLOSING_START.match(fold(ln.text)) or is_upper_text(ln.text)):
+        # A sentence that filled its line, then the closing or a line in capitals (a heading,
+        # a signature title): at the top of a page nothing else shows the break.
+        return True
     return False
+
+
+def _paragraph_gap(step: float, size: float, pitch: float | None) -> bool:
+    """A baseline step wider than within a paragraph: twice the glyph height, or (the
+    glyph height can be misread) over the document's own line pitch."""
+    return step > 1.9 * max(size, 1) or (pitch is not None and step > _GAP_OVER_PITCH * pitch)
+
+
+def _line_pitch(lines: list[Line]) -> float | None:
+    """Baseline step between the lines of a paragraph: the lower quartile of the steps
+    between text lines of one size (paragraph spacing and headings make the others
+    larger); None with too few lines to tell."""
+    steps = sorted(
+        a.y - b.y for a, b in zip(lines, lines[1:])
+        if a.page == b.page and a.cells is None and b.cells is None
+        and abs(a.size - b.size) <= 0.12 * max(a.size, b.size) and a.y - b.y > 0.5 * max(a.size, 1)
+    )
+    return steps[len(steps) // 4] if len(steps) >= 4 else None
 
 
 def lines_to_blocks(lines: list[Line]) -> list[Block]:
@@ -117,10 +145,11 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
         return []
     left = _mode([round(ln.x0) for ln in lines])
     right = sorted(ln.x1 for ln in lines)[int(0.9 * (len(lines) - 1))]
+    pitch = _line_pitch(lines)
     blocks: list[Block] = []
     cur: list[Line] = []
     for ln in lines:
-        if cur and _new_paragraph(cur[-1], ln, left, right):
+        if cur and _new_paragraph(cur[-1], ln, left, right, pitch):
             blocks.append(_block(cur))
             cur = []
         cur.append(ln)
@@ -133,11 +162,17 @@ def _mode(xs: list[int]) -> float:
     return Counter(xs).most_common(1)[0][0] if xs else 0.0
 
 
+def _spaced(s: str) -> str:
+    """Runs of white space made one space. Not clean() yet: its NFC turns Ð, which is
+    TCVN3's "é", into Đ before _fix_encoding has read it as legacy text."""
+    return " ".join(s.split())
+
+
 def _block(lines: list[Line]) -> Block:
     first = lines[0]
     if first.cells is not None and len(lines) == 1:
-        return Block(kind=TABLE, rows=[[clean(c, keep_shy=True) for c in first.cells]], page=first.page)
-    text = clean(" ".join(ln.text for ln in lines), keep_shy=True)
+        return Block(kind=TABLE, rows=[[_spaced(c) for c in first.cells]], page=first.page)
+    text = _spaced(" ".join(ln.text for ln in lines))
     bold = all(ln.bold for ln in lines)
     return Block(
         kind=PARAGRAPH, text=text, bold=bold,
@@ -155,11 +190,18 @@ def _fix_encoding(blocks: list[Block], fonts: set[str]) -> str | None:
             b.text = clean(b.text)
             b.rows = [[clean(c) for c in r] for r in b.rows]
         return None
+    # One pass over the whole text, as for the sample: a block without evidence of its own
+    # (a short heading, "13. Quèc phßng") follows the document, as a line of a paragraph does.
+    texts = [c for b in blocks for c in ([c for r in b.rows for c in r] if b.kind == TABLE else [b.text])]
+    decoded = decode_legacy("\n".join(texts), legacy)[0].split("\n")
+    if len(decoded) != len(texts):  # the decoder made or took a line break: block by block
+        decoded = [decode_legacy(t, legacy)[0] for t in texts]
+    out = iter(decoded)
     for b in blocks:
         if b.kind == TABLE:
-            b.rows = [[clean(decode_legacy(c, legacy)[0]) if c else c for c in r] for r in b.rows]
+            b.rows = [[clean(next(out)) for _ in r] for r in b.rows]
         else:
-            b.text = clean(decode_legacy(b.text, legacy)[0])
+            b.text = clean(next(out))
     return enc
 
 

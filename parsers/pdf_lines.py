@@ -37,7 +37,7 @@ def page_lines(textpage, page_no: int, fonts: set[str]) -> list[Line]:
     n = len(text)
     rect = pdfium_c.FS_RECTF()
     rect_p = ctypes.byref(rect)
-    rows: list[list] = []  # [baseline, height, [(x0, x1, ch, index, prev_index, space_before)]]
+    rows: list[list] = []  # [bottom, height, [(x0, x1, ch, index, prev_index, space_before, height, bottom)]]
     last = None
     prev_kept, space = -1, False
     for i in range(n):
@@ -55,7 +55,7 @@ def page_lines(textpage, page_no: int, fonts: set[str]) -> list[Line]:
         if row is None:
             row = [y, h, []]
             rows.append(row)
-        row[2].append((rect.left, rect.right, ch, i, prev_kept, space, h))
+        row[2].append((rect.left, rect.right, ch, i, prev_kept, space, h, y))
         last, prev_kept, space = row, i, False
     rows.sort(key=lambda r: -r[0])
     return [ln for r in rows if (ln := _make_line(raw, r, page_no, fonts)) is not None]
@@ -84,10 +84,14 @@ def _make_line(raw, row, page_no: int, fonts: set[str]) -> Line | None:
     heights = sorted(c[6] for c in chars)
     h = heights[len(heights) // 2]
     unit = h / 1.15 if h > 1.5 else (size or 10.0)
+    # Baseline: the median glyph bottom, not the first glyph's (a descender, "q" or "y",
+    # would lower it by a fifth of a line and blur the line pitch).
+    bottoms = sorted(c[7] for c in chars)
+    baseline = bottoms[len(bottoms) // 2]
     cells, cur, prev_x1 = [], [], None
     bold_prefix, prefix_open = 0, bold
     prev_idx = None
-    for x0, x1, ch, idx, stream_prev, space_before, _h in chars:
+    for x0, x1, ch, idx, stream_prev, space_before, _h, _y in chars:
         if prev_x1 is not None:
             gap = x0 - prev_x1
             if gap > 2.2 * unit:
@@ -107,7 +111,7 @@ def _make_line(raw, row, page_no: int, fonts: set[str]) -> Line | None:
         bold_prefix = _bold_prefix(raw, chars, text)
         prefix_open = bold_prefix >= len(text)
     return Line(
-        text=text, x0=chars[0][0], x1=chars[-1][1], y=row[0], size=round(unit, 1),
+        text=text, x0=chars[0][0], x1=chars[-1][1], y=baseline, size=round(unit, 1),
         bold=bold and prefix_open, bold_prefix=bold_prefix, font=font, page=page_no,
         cells=[c for c in cells if c] if len(cells) > 1 else None,
     )

@@ -46,13 +46,7 @@ BODY: dict[str, list[str]] = {
            "Tỷ lệ tin bài được xuất bản đồng thời trên nền tảng số đạt trên 90% tổng số tin bài."],
     "III": ["Ủy ban nhân dân tỉnh ban hành Kế hoạch số 321/KH-UBND ngày 20/5/2023 triển khai Chiến lược."],
     "III.1": ["Đến nay đã hoàn thành 14/18 nhiệm vụ của Kế hoạch, 04 nhiệm vụ đang triển khai đúng tiến độ."],
-    **COMMON,  # III.3, III.4 and IV as every agency writes them; III.2 and V in a province's words:
-    "III.2": ["Được sự quan tâm chỉ đạo sát sao của Tỉnh ủy, Ủy ban nhân dân tỉnh đối với công tác chuyển đổi số.",
-              "Đội ngũ phóng viên trẻ, năng động, tiếp cận nhanh với công nghệ mới."],
-    # V's last sentence ends on a short line in a LibreOffice PDF; one filling its line runs
-    # into the closing sentence, which the PDF parser then keeps in V (not handled yet).
-    "V": ["Đề nghị Bộ Thông tin và Truyền thông sớm ban hành bộ tiêu chí đánh giá hiệu quả sản phẩm báo chí số.",
-          "Đề nghị hỗ trợ kinh phí xây dựng nền tảng dùng chung cho các cơ quan báo chí địa phương."],
+    **COMMON,  # III.2 to V as every agency writes them
 }
 
 # Metrics the I.5–I.7 sentences state: (name, value).
