@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from bot.agencies_file import CATEGORIES
 from bot.campaign import slug
@@ -32,7 +32,9 @@ from bot.digest_rule import (
     DigestMark, chase_until, digest_due, digest_wording, has_news, is_settled, problem_counts,
 )
 from bot.files import write_private
+from bot.intake.attachments import UNOPENED_KINDS
 from bot.mails import Attachment, Sender, build_digest, vn_datetime
+from bot.staff_reasons import file_reason, mail_reason
 from bot.status import REMINDER_KINDS, STATES, campaign_status
 from bot.xlsx import CATEGORY_LABELS, status_workbook
 from db.models import (
@@ -137,16 +139,17 @@ def _problems(session: Session, campaign: Campaign, names: dict) -> list[Problem
         seen = f"thư từ {m.from_addr or '(không rõ)'}, tiêu đề “{m.subject}”, nhận lúc " \
                f"{vn_datetime(m.received_at.astimezone(tz))}"
         if m.state == "quarantined":
-            out.append(Problem("quarantine", *who(m.agency_id), f"{seen}: {m.reason or 'chưa rõ lý do'}",
+            out.append(Problem("quarantine", *who(m.agency_id), f"{seen}: {mail_reason(m.reason)}",
                                f"reportbot quarantine assign {m.id} <MÃ CƠ QUAN>"))
         else:
-            out.append(Problem("other", *who(m.agency_id), f"xử lý không thành công {seen}: {m.reason}",
+            out.append(Problem("other", *who(m.agency_id), f"xử lý không thành công {seen}: {mail_reason(m.reason)}",
                                f"thư số {m.id}"))
+    unopened = and_(FileRow.parse_status == "skipped", col(FileRow.kind).in_(UNOPENED_KINDS))
     for f, m in session.exec(select(FileRow, InboundMessage).join(
             InboundMessage, FileRow.inbound_id == InboundMessage.id)
-            .where(ours, FileRow.parse_status == "failed").order_by(FileRow.id)):
+            .where(ours, or_(FileRow.parse_status == "failed", unopened)).order_by(FileRow.id)):
         out.append(Problem("parse_error", *who(m.agency_id),
-                           f"tệp “{f.filename}” trong thư từ {m.from_addr}: {f.reason or 'không rõ lý do'}",
+                           f"tệp “{f.filename}” trong thư từ {m.from_addr}: {file_reason(f.reason)}",
                            f"SHA-256 {f.sha256[:12]}"))
     for o in session.exec(select(OutboundMail).where(OutboundMail.campaign_id == campaign.id,
                                                      OutboundMail.status == "failed").order_by(OutboundMail.id)):

@@ -47,6 +47,9 @@ class ExtractedFile:
 
 SIGNATURE_TYPES = {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
 VCARD_TYPES = {"text/vcard", "text/x-vcard", "text/directory"}
+# Containers that may hold the report but are not opened: they count as the agency's documents
+# (a submission with nothing read), the agency is asked for another format, staff see them.
+UNOPENED_KINDS = ("rar", "7z", "gzip", "bzip2", "msg")
 # Kinds recorded for staff but never handed to a document parser.
 _KIND_SKIPS = {
     "pkcs7": "signature", "vcard": "vcard", "empty": "empty file", "executable": "executable content",

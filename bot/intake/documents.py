@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from bot.intake.attachments import ExtractedFile, Limits, body_text, extract
+from bot.intake.attachments import UNOPENED_KINDS, ExtractedFile, Limits, body_text, extract
 from parsers.detect import DOCUMENT_KINDS, is_image
 from parsers.model import Outline
 
@@ -42,7 +42,9 @@ class Contents:
 
     @property
     def has_documents(self) -> bool:
-        return any(p.file.skipped_reason is None and _is_document(p.file) for p in self.files)
+        """Did the agency send files meant as its report (read or not)?"""
+        return any((p.file.skipped_reason is None and _is_document(p.file))
+                   or p.file.detected_kind in UNOPENED_KINDS for p in self.files)
 
 
 def _is_document(f: ExtractedFile) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.intake.attachments import UNOPENED_KINDS
 from bot.intake.bounce import BounceRecipient
 from bot.intake.documents import Contents
 from bot.store import BlobStore
@@ -18,6 +19,8 @@ from db.models import Agency, Attachment, Campaign, Contact, InboundMessage, Out
 PROBLEM_REFUSED = "tệp bị từ chối vì vượt giới hạn an toàn"
 PROBLEM_UNREADABLE = "chưa đọc được nội dung tệp; Cục Báo chí sẽ kiểm tra và liên hệ nếu cần"
 PROBLEM_NOT_REPORT = "không phải tệp báo cáo"
+PROBLEM_UNOPENED = ("hệ thống chưa mở được loại tệp này (tệp nén RAR/7z/gzip, thư Outlook .msg); đề nghị gửi lại "
+                    "báo cáo dưới dạng tệp Word hoặc PDF, hoặc tệp nén ZIP")
 NOT_FAILED = {"delayed", "delivered", "relayed", "expanded"}  # DSN actions that are no bounce
 
 
@@ -42,6 +45,8 @@ def agency_problem(row: Attachment) -> str:
         return ""
     if row.parse_status == "failed":
         return PROBLEM_UNREADABLE
+    if row.kind in UNOPENED_KINDS:
+        return PROBLEM_UNOPENED
     return PROBLEM_REFUSED if row.reason and "limit" in row.reason.lower() else PROBLEM_NOT_REPORT
 
 

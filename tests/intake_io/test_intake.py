@@ -1,6 +1,8 @@
 """Intake against the real Dovecot fixture: never lose, duplicate or misfile a reply."""
 from __future__ import annotations
 
+import os
+
 import threading
 import time
 
@@ -272,3 +274,20 @@ def test_intake_events_are_dated_by_the_clock_it_is_given(site):
         events = [e for e in s.exec(select(Event)).all() if e.kind.startswith(("mail.", "submission.", "ack."))]
     assert {"mail.stored", "submission.recorded", "mail.quarantined"} <= {e.kind for e in events}
     assert {e.kind: e.at for e in events if e.at != NOW} == {}
+
+
+def test_a_report_sent_as_a_rar_archive_asks_the_agency_for_another_format(site):
+    """Regression: a RAR (which reportbot does not open) was acknowledged as "không phải tệp báo
+    cáo" — not a report file — though it is how many offices send theirs."""
+    from email import message_from_bytes, policy
+
+    msg = message_from_bytes(reply(body="Kính gửi Cục Báo chí, báo cáo trong tệp nén."), policy=policy.default)
+    rar = b"Rar!\x1a\x07\x01\x00" + os.urandom(4000)  # RAR 5 signature; never opened
+    msg.add_attachment(rar, maintype="application", subtype="vnd.rar", filename="Báo cáo BYT.rar")
+    site.append(msg.as_bytes())
+    poll_once(site.intake, clock=lambda: NOW)
+    [ack] = _acks(site)
+    with site.app.session() as s:
+        text = EmailMessage_text(read_body(s, ack.id))
+    assert "Báo cáo BYT.rar" in text and "chưa mở được loại tệp này" in text and "Word hoặc PDF" in text
+    assert "không phải tệp báo cáo" not in text

@@ -165,14 +165,19 @@ def _problems(session: Session, campaign: Campaign, ids: dict[str, int]) -> None
     session.add(InboundMessage(sha256="a" * 64, message_id="<spam@unknown.example>", raw_path="mail/a.eml",
                                from_addr="nguoila@unknown.example", subject="Gửi báo cáo",
                                received_at=at(4, 1, 14), state="quarantined", campaign_id=None,
-                               reason="người gửi không thuộc cơ quan nào"))
+                               reason="no agency matched: no reply, token, address or domain of an agency"))
     inbound = InboundMessage(sha256="b" * 64, message_id="<bqp@bqp.example>", raw_path="mail/b.eml",
                              from_addr="vanthu@bqp.example", subject="Re: báo cáo", received_at=at(5, 1, 9),
                              state="processed", campaign_id=campaign.id, agency_id=ids["BQP"])
     session.add(inbound)
     session.flush()
     session.add(Attachment(inbound_id=inbound.id, filename="BC BQP (mật khẩu).docx", sha256="c" * 64,
-                           parse_status="failed", reason="tệp được bảo vệ bằng mật khẩu"))
+                           parse_status="failed", reason="BC BQP (mật khẩu).docx: the document is encrypted "
+                           "(password-protected); ask the sender for an unprotected copy"))
+    session.add(Attachment(inbound_id=inbound.id, filename="Phụ lục BQP.rar", sha256="d" * 64, kind="rar",
+                           parse_status="skipped", reason="RAR archive: not unpacked"))
+    session.add(Attachment(inbound_id=inbound.id, filename="logo.png", sha256="e" * 64, kind="png",
+                           parse_status="skipped", reason="inline image"))  # not a problem for anyone
 
 
 def make_database(url: str, store_dir: Path):

@@ -71,15 +71,18 @@ def test_new_arrivals_are_those_since_the_previous_digest(session, campaign):
 def test_problems_needing_a_person(session, campaign):
     problems = digest_context(gather_digest(session, campaign, NOW), now=NOW, since=SINCE)["problems"]
     by_kind = Counter(p["kind"] for p in problems)
-    assert by_kind == {"bounce": 1, "quarantine": 1, "parse_error": 1, "send_failed": 1}
+    assert by_kind == {"bounce": 1, "quarantine": 1, "parse_error": 2, "send_failed": 1}
     bounce, = [p for p in problems if p["kind"] == "bounce"]
     assert bounce["agency_code"] == "HNI" and "vanthu@hanoi.example" in bounce["detail"]
     assert "550 5.1.1" in bounce["detail"]
     quarantined, = [p for p in problems if p["kind"] == "quarantine"]
     assert "nguoila@unknown.example" in quarantined["detail"] and "reportbot quarantine assign" in quarantined["ref"]
-    unreadable, = [p for p in problems if p["kind"] == "parse_error"]
+    assert "không xác định được cơ quan gửi" in quarantined["detail"]  # staff read Vietnamese first,
+    assert "chi tiết kỹ thuật: no agency matched" in quarantined["detail"]  # then the recorded reason
+    unreadable, archive = [p for p in problems if p["kind"] == "parse_error"]
     assert unreadable["agency_code"] == "BQP" and "BC BQP (mật khẩu).docx" in unreadable["detail"]
-    assert "mật khẩu" in unreadable["detail"].split(":", 1)[1]
+    assert "tệp được đặt mật khẩu; đề nghị cơ quan gửi lại" in unreadable["detail"]
+    assert "Phụ lục BQP.rar" in archive["detail"] and "tệp nén RAR hệ thống chưa giải nén được" in archive["detail"]
     failed, = [p for p in problems if p["kind"] == "send_failed"]
     assert failed["agency_code"] == "BNV" and failed["ref"] == "<overdue.1.BNV@example.gov.vn>"
     assert "421 4.7.0" in failed["detail"]
