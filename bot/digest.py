@@ -132,8 +132,9 @@ def _problems(session: Session, campaign: Campaign, names: dict) -> list[Problem
                                                  col(Contact.agency_id).in_(enrolled)).order_by(Contact.id)):
         role = "địa chỉ chính" if ct.role == "primary" else "địa chỉ lãnh đạo"
         what = "bị trả lại" if ct.state == "bounced" else "không gửi được"
-        reason = f": {ct.state_reason}" if ct.state_reason else ""
-        out.append(Problem("bounce", *who(ct.agency_id), f"thư gửi {ct.email} ({role}) {what}{reason}"))
+        reason = f" (máy chủ thư trả lời: {ct.state_reason})" if ct.state_reason else ""
+        out.append(Problem("bounce", *who(ct.agency_id), f"thư gửi {ct.email} ({role}) {what}; cần địa chỉ "
+                           f"thư khác của cơ quan{reason}"))
     for m in session.exec(select(InboundMessage).where(ours, col(InboundMessage.state).in_(
             ("quarantined", "failed"))).order_by(InboundMessage.received_at, InboundMessage.id)):
         seen = f"thư từ {m.from_addr or '(không rõ)'}, tiêu đề “{m.subject}”, nhận lúc " \
@@ -155,7 +156,8 @@ def _problems(session: Session, campaign: Campaign, names: dict) -> list[Problem
                                                      OutboundMail.status == "failed").order_by(OutboundMail.id)):
         to = ", ".join(o.to_addrs or [])
         out.append(Problem("send_failed", *who(o.agency_id),
-                           f"{_KIND_LABELS.get(o.kind, o.kind)} gửi {to}: {o.last_error or 'lỗi không rõ'}",
+                           f"{_KIND_LABELS.get(o.kind, o.kind)} gửi {to} không thành công"
+                           + (f" (chi tiết kỹ thuật: {o.last_error})" if o.last_error else ""),
                            o.message_id))
     return out
 
