@@ -176,10 +176,13 @@ def _node_body(doc, reports: Sequence[AgencyReport], node_id: str) -> None:
 def _source_name(rep: AgencyReport, section: dict | None) -> str:
     """The file the section came from: the section's own `source` when the intake recorded
     it (a report sent as several files), else the submission's files."""
+    by_hand = {str(s.get("filename")) for s in rep.sources if s.get("channel")}
     if section and section.get("source"):
-        return str(section["source"])
+        name = str(section["source"])
+        return f"{name} (nhận ngoài thư điện tử)" if name in by_hand else name
     names = [str(s.get("filename") or "") for s in rep.sources if s.get("filename")]
-    return ", ".join(dict.fromkeys(names)) or "nội dung thư điện tử"
+    label = ", ".join(dict.fromkeys(names)) or "nội dung thư điện tử"
+    return f"{label} (nhận ngoài thư điện tử)" if by_hand else label
 
 
 def _text_block(doc, text: str) -> None:

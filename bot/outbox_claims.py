@@ -43,7 +43,7 @@ from sqlmodel import Session, col, func, select
 from bot.outbox import dead_addresses, read_bodies
 from db.engine import session_scope
 from db.events import log_event
-from db.models import Contact, OutboundMail, Submission
+from db.models import Contact, Enrollment, OutboundMail, Submission
 
 REMINDER_KINDS = ("reminder", "overdue")
 HOST = socket.gethostname()[:60]
@@ -175,8 +175,11 @@ _CLAIM_COLUMNS = (OutboundMail.id, OutboundMail.dedupe_key, OutboundMail.kind, O
 
 
 def _checked(s: Session, rows: Sequence, now: datetime, actor: str) -> list[Claimed | Cancelled]:
+    agencies = {r.agency_id for r in rows if r.agency_id is not None}
     reported = set(s.exec(select(Submission.campaign_id, Submission.agency_id).distinct().where(
-        col(Submission.agency_id).in_({r.agency_id for r in rows if r.agency_id is not None}))).all())
+        col(Submission.agency_id).in_(agencies))).all())
+    exempt = set(s.exec(select(Enrollment.campaign_id, Enrollment.agency_id).where(
+        col(Enrollment.agency_id).in_(agencies), Enrollment.exempt == True)).all())  # noqa: E712
     envelope = {r.id: r.retry_rcpts or [*r.to_addrs, *r.cc_addrs] for r in rows}
     dead = dead_addresses(s, [a for addrs in envelope.values() for a in addrs])
     keep: list[tuple[Any, tuple[str, ...]]] = []
@@ -186,6 +189,8 @@ def _checked(s: Session, rows: Sequence, now: datetime, actor: str) -> list[Clai
         reason = None
         if row.kind in REMINDER_KINDS and (row.campaign_id, row.agency_id) in reported:
             reason = "the agency has reported"
+        elif row.kind in REMINDER_KINDS and (row.campaign_id, row.agency_id) in exempt:
+            reason = "the agency is exempt"
         elif not rcpts:
             reason = "no active recipient left"
         if reason is None:

@@ -10,7 +10,7 @@ from bot.cli.common import app
 from bot.errors import RuntimeFailure, UserError
 
 # Command modules register themselves on `app`.
-from bot.cli import setup_cmds, status_cmds, parse_cmds, intake_cmds, outbound_cmds, report_cmds, service_cmds, demo_cmds  # noqa: E402,F401
+from bot.cli import setup_cmds, status_cmds, parse_cmds, intake_cmds, outbound_cmds, report_cmds, service_cmds, demo_cmds, staff_cmds  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 

@@ -53,24 +53,32 @@ def agency_problem(row: Attachment) -> str:
 def record_submission(session: Session, campaign: Campaign, agency: Agency, inbound: InboundMessage,
                       merged: dict, attachments: list[Attachment], received_at: datetime,
                       *, actor: str = "intake", now: datetime | None = None) -> Submission:
+    """The submission a mail brought (its files, or its body when it had none)."""
+    sources = [{"filename": a.filename, "sha256": a.sha256, "size": a.size, "status": a.parse_status}
+               for a in attachments] or [{"filename": "(nội dung thư)", "sha256": inbound.sha256,
+                                           "size": inbound.size, "status": "parsed"}]
+    return add_submission(session, campaign, agency, merged, sources, received_at, inbound_id=inbound.id,
+                          actor=actor, now=now)
+
+
+def add_submission(session: Session, campaign: Campaign, agency: Agency, merged: dict, sources: list[dict],
+                   received_at: datetime, *, inbound_id: int | None = None, actor: str = "intake",
+                   now: datetime | None = None) -> Submission:
     """A new version for (campaign, agency); the earlier current one is superseded, both kept."""
     previous = session.exec(select(Submission).where(
         Submission.campaign_id == campaign.id, Submission.agency_id == agency.id)).all()
     for p in previous:
         p.is_current = False
     sub = Submission(
-        campaign_id=campaign.id, agency_id=agency.id, inbound_id=inbound.id,
+        campaign_id=campaign.id, agency_id=agency.id, inbound_id=inbound_id,
         version=max((p.version for p in previous), default=0) + 1, received_at=received_at,
         on_time=received_at <= campaign.deadline, completeness=merged["completeness"],
-        missing=merged["missing"], sections=merged["sections"], metrics=merged["metrics"],
-        sources=[{"filename": a.filename, "sha256": a.sha256, "size": a.size, "status": a.parse_status}
-                 for a in attachments] or [{"filename": "(nội dung thư)", "sha256": inbound.sha256,
-                                             "size": inbound.size, "status": "parsed"}],
+        missing=merged["missing"], sections=merged["sections"], metrics=merged["metrics"], sources=sources,
     )
     session.add(sub)
     session.flush()
     log_event(session, "submission.recorded", campaign_id=campaign.id, agency_id=agency.id, actor=actor, at=now,
-              detail={"submission_id": sub.id, "version": sub.version, "inbound_id": inbound.id,
+              detail={"submission_id": sub.id, "version": sub.version, "inbound_id": inbound_id,
                       "completeness": sub.completeness, "missing": sub.missing, "on_time": sub.on_time})
     return sub
 

@@ -1,0 +1,90 @@
+"""`reportbot agencies exempt` and `reportbot agencies submit`: what staff record by hand."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Annotated, Optional
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.app import resolve_campaign
+from bot.cli.common import CampaignOpt, ConfigOpt, agencies_app, open_app
+from bot.cli.status_cmds import NowOpt, parse_now
+from bot.errors import UserError
+from bot.staff_actions import HandedFile, parse_handed, record_handed_report, set_exempt
+
+CodeArg = Annotated[str, typer.Argument(metavar="AGENCY_CODE", help="The agency's code (agencies file).")]
+
+
+@agencies_app.command("exempt")
+def agencies_exempt(
+    code: CodeArg,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why it need not report (shown to staff).")] = None,
+    undo: Annotated[bool, typer.Option("--undo", help="Put the agency back on the list.")] = False,
+    campaign: CampaignOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Take an agency off the campaign's list (no more reminders; not counted as missing), or --undo."""
+    if undo == (reason is not None):
+        raise UserError("give --reason TEXT to exempt the agency, or --undo to put it back (one of them)")
+    application = open_app(config)
+    with application.session() as session:
+        c = resolve_campaign(session, campaign)
+        changed = set_exempt(session, c, code, None if undo else reason, now=parse_now(now))
+    what = "put back on the list" if undo else "exempt"
+    typer.echo(f"{code.upper()}: {what} in {c.code}" if changed else f"{code.upper()}: already {what}; nothing done")
+
+
+@agencies_app.command("submit")
+def agencies_submit(
+    code: CodeArg,
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="The report's files (DOCX, PDF, scans…).",
+                                                dir_okay=False)],
+    received: Annotated[Optional[str], typer.Option(
+        "--received", help="When it reached the department: a date (2024-12-28) or an ISO 8601 date-time "
+                           "with offset; default now. Decides on time or late.")] = None,
+    campaign: CampaignOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Record a report that came by another road (post, document system): parsed like a mailed one, its
+    files stored; reminders stop and it is in the digest and export. No acknowledgement is sent."""
+    handed = [HandedFile(f.name, _read(f)) for f in files]
+    moment = parse_now(now)
+    application = open_app(config)
+    with application.session() as session:
+        c = resolve_campaign(session, campaign)
+        received_at = _received_at(received, c.timezone) if received else moment
+    merged, results = parse_handed(c, handed)  # sandboxed parses: outside any transaction
+    with application.session() as session:
+        c = resolve_campaign(session, campaign)
+        sub = record_handed_report(session, c, code, handed, merged, results, received_at=received_at,
+                                   now=moment, store=application.store)
+        line = (f"{code.upper()}: version {sub.version} recorded, received "
+                f"{received_at.astimezone(ZoneInfo(c.timezone)):%d/%m/%Y %H:%M} "
+                f"({'on time' if sub.on_time else 'late'}); completeness {sub.completeness:.0%}"
+                + (f"; missing {', '.join(sub.missing)}" if sub.missing else ""))
+    typer.echo(line)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: file not found") from None
+    except OSError as e:
+        raise UserError(f"{path}: cannot read ({e.strerror})") from None
+
+
+def _received_at(value: str, tz: str) -> datetime:
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(0), tzinfo=ZoneInfo(tz))
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"--received: expected a date (2024-12-28) or an ISO 8601 date-time, got {value!r}") from None
+    if t.tzinfo is None:
+        raise UserError(f"--received: {value!r} has no UTC offset (e.g. 2024-12-28T09:30:00+07:00)")
+    return t
