@@ -95,3 +95,17 @@ def test_submit_refuses_unknown_agencies_missing_files_and_undated_times(make_si
         assert r.code == 2 and said in r.err, (args, r.err)
     with site.session() as s:
         assert s.exec(select(Submission)).all() == []
+
+
+def test_a_reminder_waiting_for_a_retry_is_cancelled_once_the_agency_is_exempt(make_site):
+    site = make_site(agencies=[agency_row("AAA"), agency_row("BBB")])
+    _tick(site, at("19/12/2024", "09:00"))
+    site.smtp.reject(451, stage="rcpt", address="vanthu@bbb.example", times=1)
+    _tick(site, at("25/12/2024"))
+    (waiting,) = site.rows(kind="reminder", status="pending")
+    assert site.cli("agencies", "exempt", "BBB", "--reason", REASON).code == 0
+    before = len(site.smtp.messages)
+    _tick(site, at("25/12/2024", "11:00"))
+    (row,) = site.rows(id=waiting.id)
+    assert row.status == "cancelled" and row.last_error == "the agency is exempt"
+    assert len(site.smtp.messages) == before
