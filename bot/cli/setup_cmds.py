@@ -10,8 +10,7 @@ from bot.agencies import import_agencies
 from bot.agencies_file import read_agencies
 from bot.app import resolve_campaign
 from bot.campaign import load_campaign
-from bot.cli.common import CampaignOpt, ConfigOpt, agencies_app, app, campaign_app, open_app
-from bot.errors import UserError
+from bot.cli.common import CampaignOpt, ConfigOpt, agencies_app, app, campaign_app, open_app, read_input_file
 from db.engine import migrate
 from db.models import Campaign
 from sqlmodel import select
@@ -42,15 +41,6 @@ def campaign_load(
     typer.echo(result.code)
 
 
-def _read_file(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{file}: file not found") from None
-    except OSError as e:
-        raise UserError(f"{file}: cannot read: {e.strerror}") from None
-
-
 @agencies_app.command("import")
 def agencies_import(
     file: Annotated[Path, typer.Argument(help="Agencies file: CSV (UTF-8) or XLSX.", dir_okay=False)],
@@ -58,7 +48,7 @@ def agencies_import(
     config: ConfigOpt = None,
 ) -> None:
     """Import agencies (idempotent: re-import updates, never duplicates) and enrol them in the campaign."""
-    rows = read_agencies(_read_file(file), str(file))
+    rows = read_agencies(read_input_file(file), str(file))
     application = open_app(config)
     with application.session() as session:
         target = None

@@ -1,7 +1,6 @@
 """`reportbot agencies exempt` and `reportbot agencies submit`: what staff record by hand."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Optional
 from zoneinfo import ZoneInfo
@@ -9,7 +8,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.app import resolve_campaign
-from bot.cli.common import CampaignOpt, ConfigOpt, agencies_app, open_app
+from bot.cli.common import CampaignOpt, ConfigOpt, agencies_app, open_app, parse_moment, read_input_file
 from bot.cli.status_cmds import NowOpt, parse_now
 from bot.errors import UserError
 from bot.staff_actions import HandedFile, parse_handed, record_handed_report, set_exempt
@@ -51,12 +50,12 @@ def agencies_submit(
 ) -> None:
     """Record a report that came by another road (post, document system): parsed like a mailed one, its
     files stored; reminders stop and it is in the digest and export. No acknowledgement is sent."""
-    handed = [HandedFile(f.name, _read(f)) for f in files]
+    handed = [HandedFile(f.name, read_input_file(f)) for f in files]
     moment = parse_now(now)
     application = open_app(config)
     with application.session() as session:
         c = resolve_campaign(session, campaign)
-        received_at = _received_at(received, c.timezone) if received else moment
+        received_at = parse_moment(received, "--received", day_tz=c.timezone) if received else moment
     merged, results = parse_handed(c, handed)  # sandboxed parses: outside any transaction
     with application.session() as session:
         c = resolve_campaign(session, campaign)
@@ -67,24 +66,3 @@ def agencies_submit(
                 f"({'on time' if sub.on_time else 'late'}); completeness {sub.completeness:.0%}"
                 + (f"; missing {', '.join(sub.missing)}" if sub.missing else ""))
     typer.echo(line)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: file not found") from None
-    except OSError as e:
-        raise UserError(f"{path}: cannot read ({e.strerror})") from None
-
-
-def _received_at(value: str, tz: str) -> datetime:
-    try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(0), tzinfo=ZoneInfo(tz))
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"--received: expected a date (2024-12-28) or an ISO 8601 date-time, got {value!r}") from None
-    if t.tzinfo is None:
-        raise UserError(f"--received: {value!r} has no UTC offset (e.g. 2024-12-28T09:30:00+07:00)")
-    return t

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.app import resolve_campaign
-from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
+from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app, parse_moment
 from bot.errors import UserError
 from bot.status import STATES, campaign_status, health_lines, service_health
 from db.types import utcnow
@@ -30,15 +30,7 @@ class Format(str, Enum):
 
 def parse_now(value: str | None) -> datetime:
     """--now ISO8601 (with an offset); the wall clock when absent."""
-    if value is None:
-        return utcnow()
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"--now: expected an ISO 8601 date-time, got {value!r}") from None
-    if t.tzinfo is None:
-        raise UserError(f"--now: {value!r} has no UTC offset (e.g. 2024-12-25T08:00:00+07:00)")
-    return t
+    return utcnow() if value is None else parse_moment(value, "--now")
 
 
 NowOpt = Annotated[Optional[str], typer.Option("--now", help="Judge states at this moment (ISO 8601 with offset).")]
