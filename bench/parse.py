@@ -3,6 +3,7 @@ beside bare pdfplumber `extract_text` on the same PDFs, measured in one run.
 
     python bench/parse.py [--repeat 4] [--big-repeat 230]
     python bench/parse.py --sandbox [--runs 30]
+    python bench/parse.py --paragraphs
 
 Builds its documents (generator of tests/parsers/gen): a ~10-page DOCX, a text
 PDF made from it by LibreOffice, a long reportlab PDF for memory. Each
@@ -13,6 +14,12 @@ directly (parsers.parse_bytes) and through parsers.sandbox.run_parse (a forked
 child of the preloaded forkserver), and, where the sandbox still has it, through
 its fallback (a fresh `python -m parsers.sandbox` per parse); per-parse overhead
 in ms against the direct parse, all measured in this one run.
+
+`--paragraphs`: section text that breaks where the PDF's lines broke. Over the
+development set (tests/parsers/gen), newlines in parsed section text that fall
+mid-sentence (after no . : ; ! ? … and before a lower-case letter), for the
+LibreOffice PDFs, the reportlab PDFs and the DOCX; and key sentences placed in
+their section. Also printed at the end of the default run.
 """
 from __future__ import annotations
 
@@ -34,9 +41,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "parsers")]
 
 def long_doc(k: int):
     """The generator's plain report with each body paragraph said `k` times."""
-    from gen.spec import Item, Shape, build
+    from gen.content import OUTLINE, REPORT
 
-    doc = build(Shape("bench", look="style"))
+    from bot.demo.docspec import Item, Shape, build
+
+    doc = build(Shape("bench", look="style"), REPORT, OUTLINE)
     items = []
     for it in doc.items:
         items.append(it)
@@ -46,8 +55,8 @@ def long_doc(k: int):
 
 
 def build_docs(out: Path, repeat: int, big_repeat: int) -> dict[str, Path]:
-    from gen.docx_render import render_docx
-    from gen.flat import render_reportlab
+    from bot.demo.render_docx import render_docx
+    from bot.demo.render_flat import render_pdf as render_reportlab
 
     docx = out / "report.docx"
     docx.write_bytes(render_docx(long_doc(repeat)))
@@ -72,7 +81,7 @@ def one(kind: str, path: str) -> dict:
                 p.flush_cache()
         dt = time.perf_counter() - t
     else:
-        from gen.spec import OUTLINE
+        from gen.content import OUTLINE
 
         import parsers
 
@@ -111,10 +120,10 @@ def sandbox_overhead(repeat: int, runs: int) -> None:
     """N parses of one DOCX: direct, in the sandbox, and in the sandbox's subprocess fallback."""
     import statistics
 
-    from gen.docx_render import render_docx
-    from gen.spec import OUTLINE
+    from gen.content import OUTLINE
 
     import parsers
+    from bot.demo.render_docx import render_docx
     from parsers import sandbox
 
     data = render_docx(long_doc(repeat))
@@ -148,6 +157,49 @@ def sandbox_overhead(repeat: int, runs: int) -> None:
         print(f"{name:34s}{1000 * med:10.1f}{1000 * p90:10.1f}{1000 * (med - base):13.1f}{1 / med:10.1f}")
 
 
+_SENTENCE_END = (".", ":", ";", "!", "?", "…")
+
+
+def mid_sentence_breaks(text: str) -> int:
+    """Newlines after no sentence-final mark and before a lower-case letter."""
+    lines = [ln.strip() for ln in text.split("\n")]
+    return sum(1 for a, b in zip(lines, lines[1:]) if a and b[:1].islower() and not a.endswith(_SENTENCE_END))
+
+
+def _ws(s: str) -> str:
+    return " ".join(s.split())
+
+
+def paragraph_breaks() -> str:
+    """One line: mid-sentence newlines in the development set's section text per kind of
+    file (LibreOffice PDF, reportlab PDF, DOCX), and key sentences placed in their section."""
+    from gen import generate
+    from gen.content import OUTLINE
+
+    import parsers
+
+    kinds = {"LibreOffice PDF": [0, 0, 0], "reportlab PDF": [0, 0, 0], "DOCX": [0, 0, 0]}  # files, mid, all
+    placed = total = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in generate(Path(tmp)):
+            r = parsers.parse_bytes(case.path.read_bytes(), case.name, OUTLINE)
+            texts = {s.id: _ws(s.text) for s in r.sections}
+            for sentence, ids in case.doc.expected.items():
+                where = {sid for sid, t in texts.items() if _ws(sentence) in t}
+                placed += bool(where) and where <= ids
+            total += len(case.doc.expected)
+            kind = ("reportlab PDF" if case.name.endswith(".rl.pdf") else "LibreOffice PDF"
+                    if case.name.endswith(".pdf") else "DOCX" if case.name.endswith(".docx") else None)
+            if kind:
+                k = kinds[kind]
+                k[0] += 1
+                k[1] += sum(mid_sentence_breaks(s.text) for s in r.sections)
+                k[2] += sum(s.text.count("\n") for s in r.sections)
+    counts = ", ".join(f"{kind} {mid} of {nl} ({n} files)" for kind, (n, mid, nl) in kinds.items())
+    return (f"Mid-sentence newlines in section text (of all newlines): {counts}; "
+            f"key sentences placed {placed}/{total} ({100 * placed / max(total, 1):.1f} %)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--one", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
@@ -155,12 +207,17 @@ def main() -> None:
     ap.add_argument("--big-repeat", type=int, default=230, help="same for the long PDF (~300 pages)")
     ap.add_argument("--sandbox", action="store_true", help="per-parse overhead of parsers.sandbox.run_parse")
     ap.add_argument("--runs", type=int, default=30, help="parses per row with --sandbox")
+    ap.add_argument("--paragraphs", action="store_true",
+                    help="mid-sentence newlines in the development set's section text, only")
     args = ap.parse_args()
     if args.one:
         print(json.dumps(one(*args.one)))
         return
     if args.sandbox:
         sandbox_overhead(args.repeat, args.runs)
+        return
+    if args.paragraphs:
+        print(paragraph_breaks())
         return
     if not shutil.which("soffice"):
         sys.exit("soffice (LibreOffice) is needed to build the benchmark PDF")
@@ -185,6 +242,7 @@ def main() -> None:
     d = rows[0][1]
     print(f"DOCX: {d['pages']} pages in {d['seconds']:.3f} s (goal < 0.2 s for 10 pages); "
           f"PDF300 peak memory {rows[3][1]['peak_mb']:.0f} MB (goal < 300 MB)")
+    print(paragraph_breaks())
 
 
 if __name__ == "__main__":

@@ -123,8 +123,8 @@ def _new_paragraph(prev: Line, ln: Line, left: float, right: float, pitch: float
 
 
 def _paragraph_gap(step: float, size: float, pitch: float | None) -> bool:
-    """A baseline step wider than within a paragraph: twice the glyph height, or (the
-    glyph height can be misread) over the document's own line pitch."""
+    """A baseline step wider than within a paragraph: about twice the font size, or over
+    the document's own line pitch (spacing of less than a line between paragraphs)."""
     return step > 1.9 * max(size, 1) or (pitch is not None and step > _GAP_OVER_PITCH * pitch)
 
 

@@ -10,6 +10,7 @@ letterheads).
 from __future__ import annotations
 
 import ctypes
+import math
 from dataclasses import dataclass
 
 import pypdfium2.raw as pdfium_c
@@ -23,7 +24,7 @@ class Line:
     x0: float
     x1: float
     y: float  # baseline, PDF units from the bottom
-    size: float
+    size: float  # font size in page units (pdfium's size scaled by the text matrix)
     bold: bool
     bold_prefix: int
     font: str
@@ -79,11 +80,12 @@ def _make_line(raw, row, page_no: int, fonts: set[str]) -> Line | None:
         return None
     size, bold, font = _font(raw, chars[0][3])
     fonts.add(font)
-    # Font size in page units: the median loose box height (Tf may be 1 with the size in the
-    # matrix; glyphs from a fallback font have other heights).
+    # Glyph scale for the gaps within the line: the median loose box height (glyphs from a
+    # fallback font have other heights).
     heights = sorted(c[6] for c in chars)
     h = heights[len(heights) // 2]
     unit = h / 1.15 if h > 1.5 else (size or 10.0)
+    em = _em_size(raw, chars, h)
     # Baseline: the median glyph bottom, not the first glyph's (a descender, "q" or "y",
     # would lower it by a fifth of a line and blur the line pitch).
     bottoms = sorted(c[7] for c in chars)
@@ -111,10 +113,29 @@ def _make_line(raw, row, page_no: int, fonts: set[str]) -> Line | None:
         bold_prefix = _bold_prefix(raw, chars, text)
         prefix_open = bold_prefix >= len(text)
     return Line(
-        text=text, x0=chars[0][0], x1=chars[-1][1], y=baseline, size=round(unit, 1),
+        text=text, x0=chars[0][0], x1=chars[-1][1], y=baseline, size=round(em or unit, 1),
         bold=bold and prefix_open, bold_prefix=bold_prefix, font=font, page=page_no,
         cells=[c for c in cells if c] if len(cells) > 1 else None,
     )
+
+
+def _em_size(raw, chars, h: float) -> float | None:
+    """The line's font size in page units: pdfium's size (Tf) scaled by the glyph's matrix
+    (text matrix and page transform; Tf may be 1 with the size there), median of three
+    glyphs. Not the loose box: in LibreOffice's PDFs that is the ink box, about 0.6 × the
+    size, and every line would look set apart from the next. None when implausible beside
+    the box height (a Type 3 font's own matrix can size its glyphs apart from Tf)."""
+    m = pdfium_c.FS_MATRIX()
+    m_p = ctypes.byref(m)
+    ems = []
+    for c in (chars[0], chars[len(chars) // 2], chars[-1]):
+        fs = pdfium_c.FPDFText_GetFontSize(raw, c[3])
+        if fs > 0 and pdfium_c.FPDFText_GetMatrix(raw, c[3], m_p):
+            ems.append(fs * math.hypot(m.c, m.d))
+    if not ems:
+        return None
+    em = sorted(ems)[len(ems) // 2]
+    return em if 0.3 * em <= h <= 3 * em else None
 
 
 def _bold_prefix(raw, chars, text: str) -> int:
