@@ -4,6 +4,7 @@ beside bare pdfplumber `extract_text` on the same PDFs, measured in one run.
     python bench/parse.py [--repeat 4] [--big-repeat 230]
     python bench/parse.py --sandbox [--runs 30]
     python bench/parse.py --paragraphs
+    python bench/parse.py --scans [--shapes a,b,...] [--verbose]
 
 Builds its documents (generator of tests/parsers/gen): a ~10-page DOCX, a text
 PDF made from it by LibreOffice, a long reportlab PDF for memory. Each
@@ -20,6 +21,15 @@ development set (tests/parsers/gen), newlines in parsed section text that fall
 mid-sentence (after no . : ; ! ? … and before a lower-case letter), for the
 LibreOffice PDFs, the reportlab PDFs and the DOCX; and key sentences placed in
 their section. Also printed at the end of the default run.
+
+`--scans`: scanned reports. Development-set shapes drawn as DOCX, turned into PDF by
+LibreOffice, then printed and scanned (tests/parsers/test_scanned_reports.scan_pdf:
+200 dpi grey, turned 0.5–1°, soft, grainy, JPEG pages, no text layer) and parsed by
+parsers.parse_bytes through OCR. Per shape: key sentences placed in their section,
+sections found of those the shape has (and any found it lacks), seconds per page.
+"≈placed" also counts a sentence whose closest match (rapidfuzz partial_ratio >= 90,
+OCR misreads allowed) is in its section: placement, apart from the OCR's letters.
+`--verbose` lists the misplaced sentences and the headings OCR read.
 """
 from __future__ import annotations
 
@@ -170,6 +180,17 @@ def _ws(s: str) -> str:
     return " ".join(s.split())
 
 
+def placed_sentences(doc, report) -> list[tuple[str, list[str], list[str]]]:
+    """The key sentences of `doc` not (only) in their section: (sentence, expected, where)."""
+    texts = {s.id: _ws(s.text) for s in report.sections}
+    wrong = []
+    for sentence, ids in doc.expected.items():
+        where = {sid for sid, t in texts.items() if _ws(sentence) in t}
+        if not (where and where <= ids):
+            wrong.append((sentence, sorted(ids), sorted(where)))
+    return wrong
+
+
 def paragraph_breaks() -> str:
     """One line: mid-sentence newlines in the development set's section text per kind of
     file (LibreOffice PDF, reportlab PDF, DOCX), and key sentences placed in their section."""
@@ -183,10 +204,7 @@ def paragraph_breaks() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         for case in generate(Path(tmp)):
             r = parsers.parse_bytes(case.path.read_bytes(), case.name, OUTLINE)
-            texts = {s.id: _ws(s.text) for s in r.sections}
-            for sentence, ids in case.doc.expected.items():
-                where = {sid for sid, t in texts.items() if _ws(sentence) in t}
-                placed += bool(where) and where <= ids
+            placed += len(case.doc.expected) - len(placed_sentences(case.doc, r))
             total += len(case.doc.expected)
             kind = ("reportlab PDF" if case.name.endswith(".rl.pdf") else "LibreOffice PDF"
                     if case.name.endswith(".pdf") else "DOCX" if case.name.endswith(".docx") else None)
@@ -200,6 +218,75 @@ def paragraph_breaks() -> str:
             f"key sentences placed {placed}/{total} ({100 * placed / max(total, 1):.1f} %)")
 
 
+def near_placed(doc, report, wrong, cutoff: float = 90.0) -> int:
+    """Of the `wrong` sentences, those whose closest text (OCR misreads allowed) is in their section."""
+    from rapidfuzz import fuzz
+
+    texts = {s.id: _ws(s.text) for s in report.sections if s.text}
+    n = 0
+    for sentence, ids, _ in wrong:
+        scores = {sid: fuzz.partial_ratio(_ws(sentence), t) for sid, t in texts.items()}
+        best = max(scores, key=scores.get, default=None)
+        n += best in ids and scores[best] >= cutoff
+    return n
+
+
+SCAN_SHAPES = ("heading_styles", "bold_normal", "auto_numbering", "table_subitems", "merged_iv_v",
+               "caps_top", "phan_thu", "letter_runin")
+
+
+def expected_sections(doc, outline) -> set[str]:
+    """The outline nodes a shape's document has a heading for (as the dev-set test expects)."""
+    shape = doc.shape
+    missing = set(shape.omit) | ({n.id for n in outline.children("I")} if shape.sub == "none" else set())
+    return {n.id for n in outline.nodes} - missing
+
+
+def scanned_reports(shapes: list[str], verbose: bool) -> None:
+    """Each shape as a scanned PDF, parsed through OCR: placement, sections, seconds per page."""
+    from gen import SHAPES
+    from gen.content import OUTLINE, REPORT
+    from test_scanned_reports import scan_pdf
+
+    import parsers
+    from bot.demo import office
+    from bot.demo.docspec import build
+    from bot.demo.render_docx import render_docx
+
+    by_name = {s.name: s for s in SHAPES}
+    docs = {name: build(by_name[name], REPORT, OUTLINE) for name in shapes}
+    pdfs = office.convert_many({name: render_docx(doc) for name, doc in docs.items()}, "pdf")
+    print(f"{'shape':24s}{'pages':>6s}{'placed':>10s}{'≈placed':>9s}{'sections':>10s}{'extra':>6s}{'s/page':>8s}"
+          "  missing")
+    sums = [0, 0, 0, 0, 0, 0, 0.0, 0]  # pages, placed, total, found, expected, extra, seconds, ≈placed
+    for name, doc in docs.items():
+        scan = scan_pdf(pdfs[name], seed=len(name))
+        t = time.perf_counter()
+        r = parsers.parse_bytes(scan, f"{name}.scan.pdf", OUTLINE)
+        dt = time.perf_counter() - t
+        assert r.ocr, f"{name}: the scan was not read by OCR"
+        wrong = placed_sentences(doc, r)
+        want, found = expected_sections(doc, OUTLINE), {s.id for s in r.sections if s.found}
+        row = [r.pages or 1, len(doc.expected) - len(wrong), len(doc.expected), len(want & found), len(want),
+               len(found - want), dt, len(doc.expected) - len(wrong) + near_placed(doc, r, wrong)]
+        sums = [a + b for a, b in zip(sums, row)]
+        print(f"{name:24s}{row[0]:6d}{row[1]:5d}/{row[2]:<4d}{row[7]:9d}{row[3]:5d}/{row[4]:<4d}{row[5]:6d}"
+              f"{dt / row[0]:8.2f}  {' '.join(sorted(want - found, key=[n.id for n in OUTLINE.nodes].index)) or '-'}"
+              f"{' (warnings: ' + '; '.join(r.warnings) + ')' if r.warnings else ''}")
+        if verbose:
+            for s in r.sections:
+                print(f"    {s.id:6s} {'+' if s.found else '-'} {s.heading or ''}")
+            for sentence, ids, where in wrong:
+                print(f"    misplaced {ids} -> {where}: {sentence[:70]}")
+    pages, placed, total, found, want, extra, secs, near = sums
+    print(f"{'total':24s}{pages:6d}{placed:5d}/{total:<4d}{near:9d}{found:5d}/{want:<4d}{extra:6d}{secs / pages:8.2f}")
+    print(f"Scanned reports ({len(docs)} shapes, {pages} pages): key sentences placed {placed}/{total} "
+          f"({100 * placed / max(total, 1):.1f} %; {near} = {100 * near / max(total, 1):.1f} % allowing OCR "
+          f"misreads), sections found {found}/{want} "
+          f"({100 * found / max(want, 1):.1f} %), {extra} found that the shapes lack, "
+          f"{secs / pages:.2f} s/page ({os.cpu_count()} CPUs)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--one", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
@@ -209,6 +296,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=30, help="parses per row with --sandbox")
     ap.add_argument("--paragraphs", action="store_true",
                     help="mid-sentence newlines in the development set's section text, only")
+    ap.add_argument("--scans", action="store_true", help="scanned (image-only) PDFs of dev-set shapes, via OCR")
+    ap.add_argument("--shapes", default=",".join(SCAN_SHAPES), help="dev-set shapes for --scans, comma-separated")
+    ap.add_argument("--verbose", action="store_true", help="with --scans: headings read and sentences misplaced")
     args = ap.parse_args()
     if args.one:
         print(json.dumps(one(*args.one)))
@@ -218,6 +308,9 @@ def main() -> None:
         return
     if args.paragraphs:
         print(paragraph_breaks())
+        return
+    if args.scans:
+        scanned_reports([x.strip() for x in args.shapes.split(",") if x.strip()], args.verbose)
         return
     if not shutil.which("soffice"):
         sys.exit("soffice (LibreOffice) is needed to build the benchmark PDF")

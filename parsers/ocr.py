@@ -172,19 +172,67 @@ def pdf_has_text_layer(data: bytes, sample_pages: int = 5, min_chars_per_page: i
         pdf.close()
 
 
-# "II." read as "IL.", "Il.", "I1.", "ll." — Roman numerals of outline headings.
-_ROMAN_LIKE = re.compile(r"^(\s*(?:Phần|PHẦN|Mục|MỤC)?\s*)([IVXLl1|]{2,5})(?=[.):]\s)", re.MULTILINE)
+# "II." read as "IL.", "Il.", "I1.", "ll.", "HI." — Roman numerals of outline headings.
+_ROMAN_LIKE = re.compile(r"^(\s*(?:Phần|PHẦN|Mục|MỤC)?\s*)([IVXLl1|H]{2,5})(?=[.):]\s)", re.MULTILINE)
 _ROMAN = re.compile(r"^(?:X|IX|IV|V?I{0,3})$")
+# A heading's arabic number with OCR noise: "1, Việc", "2... Đầu tư", "4. __ Bài học".
+_NUMBER_NOISE = re.compile(r"^(\s*\d{1,2})(?:,|\.{2,}|\.\s*[_~]+)(\s+)(?=(\w))", re.MULTILINE)
+# A letter label's "g)" read as "ø)".
+_LETTER_NOISE = re.compile(r"^(\s*)ø(?=\)\s)", re.MULTILINE)
+_WORD = re.compile(r"(\W*)(\w+)(\W*)")
+_END = (".", "!", "?", ":", ";")
 
 
 def _roman(m: re.Match[str]) -> str:
     token = m.group(2)
     if _ROMAN.match(token) or token.isdigit():
         return m.group(0)
-    fixed = re.sub(r"[Ll1|]", "I", token)
+    fixed = re.sub(r"[Ll1|]", "I", token.replace("H", "II"))
     return m.group(1) + fixed if _ROMAN.match(fixed) else m.group(0)
 
 
+def _number(m: re.Match[str]) -> str:
+    return m.group(1) + "." + m.group(2) if m.group(3).isupper() else m.group(0)
+
+
+def _marked_capital(word: str) -> bool:
+    """A capital vowel with a Vietnamese mark (Ố, Ệ, Ỷ …): the vie model's favourite slip."""
+    return any(c.isupper() and not c.isascii() and c != "Đ" for c in word)
+
+
+def _caps_word(word: str) -> bool:
+    return len(word) > 1 and word.isupper()
+
+
+def _fix_case(line: str) -> str:
+    """Capitals the vie model puts into lower-case text: "sỐ" → "số", "HỆ thống" → "Hệ thống".
+
+    Only capitals carrying a Vietnamese mark are touched (no brand or acronym writes
+    "VnExpress" with them), and an all-capital word only among lower-case words, so
+    headings and letterheads in capitals stay as they are."""
+    parts = re.split(r"(\s+)", line)
+    words = [_WORD.fullmatch(p) for p in parts]
+    for i, m in enumerate(words):
+        if not m or not _marked_capital(w := m.group(2)):
+            continue
+        if any(c.islower() for c in w):  # "sỐ", "tuỆ", "đỘ"
+            w = w[0] + w[1:].lower()
+        else:
+            prev = next((x for x in reversed(words[:i]) if x), None)
+            nxt = next((x for x in words[i + 1:] if x), None)
+            around = [x.group(2) for x in (prev, nxt) if x]
+            if not any(c.islower() for a in around for c in a) or any(_caps_word(a) for a in around):
+                continue
+            lower = (prev and prev.group(2)[0].islower() and not prev.group(0).endswith(_END)
+                     and not (nxt and nxt.group(2)[0].isupper()))
+            w = w.lower() if lower else w[0] + w[1:].lower()
+        parts[i] = m.group(1) + w + m.group(3)
+    return "".join(parts)
+
+
 def fix_ocr_text(text: str) -> str:
-    """NFC, and Roman heading numbers repaired from common OCR confusions."""
-    return _ROMAN_LIKE.sub(_roman, nfc(text))
+    """NFC; heading numbers and labels repaired from common OCR confusions; stray capitals
+    inside lower-case text lowered."""
+    text = _ROMAN_LIKE.sub(_roman, nfc(text))
+    text = _LETTER_NOISE.sub(r"\1g", _NUMBER_NOISE.sub(_number, text))
+    return "\n".join(_fix_case(line) if _marked_capital(line) else line for line in text.split("\n"))
