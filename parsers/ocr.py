@@ -179,6 +179,13 @@ _ROMAN = re.compile(r"^(?:X|IX|IV|V?I{0,3})$")
 _NUMBER_NOISE = re.compile(r"^(\s*\d{1,2})(?:,|\.{2,}|\.\s*[_~]+)(\s+)(?=(\w))", re.MULTILINE)
 # A letter label's "g)" read as "ø)".
 _LETTER_NOISE = re.compile(r"^(\s*)ø(?=\)\s)", re.MULTILINE)
+# A letter label whose ")" OCR dropped: "d Bài học kinh nghiệm" (no Vietnamese word is one
+# lower-case ASCII letter, so a line never starts so but for a label).
+_BARE_LETTER = re.compile(r"^(\s*[a-zđ])(\s+)(?=(\w))", re.MULTILINE)
+_LETTER_SEP = re.compile(r"^\s*[a-zđ]([).])\s", re.MULTILINE)
+# "d)" or "đ)" read with both letters: "đd)"; which one, the label before it tells.
+_D_STROKE = re.compile(r"^(\s*)(?:đd|dđ)(?=\)\s)")
+_LETTER_AT = re.compile(r"^\s*([a-zđ])\)\s")
 _WORD = re.compile(r"(\W*)(\w+)(\W*)")
 _END = (".", "!", "?", ":", ";")
 
@@ -193,6 +200,23 @@ def _roman(m: re.Match[str]) -> str:
 
 def _number(m: re.Match[str]) -> str:
     return m.group(1) + "." + m.group(2) if m.group(3).isupper() else m.group(0)
+
+
+def _letter_labels(text: str) -> str:
+    """Give bare letter labels back the separator the text's other letter labels use."""
+    seps = _LETTER_SEP.findall(text)
+    sep = "." if seps.count(".") > seps.count(")") else ")"
+    return _BARE_LETTER.sub(lambda m: m.group(1) + sep + m.group(2) if m.group(3).isupper() else m.group(0), text)
+
+
+def _d_or_stroke_d(text: str) -> str:
+    lines, prev = text.split("\n"), ""
+    for i, line in enumerate(lines):
+        m = _D_STROKE.match(line)
+        if m:
+            lines[i] = line = m.group(1) + ("đ" if prev == "d" else "d") + line[m.end():]
+        prev = (_LETTER_AT.match(line) or [None, prev])[1]
+    return "\n".join(lines)
 
 
 def _marked_capital(word: str) -> bool:
@@ -234,5 +258,5 @@ def fix_ocr_text(text: str) -> str:
     """NFC; heading numbers and labels repaired from common OCR confusions; stray capitals
     inside lower-case text lowered."""
     text = _ROMAN_LIKE.sub(_roman, nfc(text))
-    text = _LETTER_NOISE.sub(r"\1g", _NUMBER_NOISE.sub(_number, text))
+    text = _letter_labels(_d_or_stroke_d(_LETTER_NOISE.sub(r"\1g", _NUMBER_NOISE.sub(_number, text))))
     return "\n".join(_fix_case(line) if _marked_capital(line) else line for line in text.split("\n"))
