@@ -186,6 +186,10 @@ _LETTER_SEP = re.compile(r"^\s*[a-zđ]([).])\s", re.MULTILINE)
 # "d)" or "đ)" read with both letters: "đd)"; which one, the label before it tells.
 _D_STROKE = re.compile(r"^(\s*)(?:đd|dđ)(?=\)\s)")
 _LETTER_AT = re.compile(r"^\s*([a-zđ])\)\s")
+# The initial "Ng" split ("N ghệ An", "N gày"): no Vietnamese word is a lone "N".
+_SPLIT_NG = re.compile(r"(?<![\w.-])N (g\w)")
+# Syllables the vie model misreads that no Vietnamese word has: "nền tẳng" is "nền tảng".
+_NON_WORDS = re.compile(r"\b(t)ẳng\b", re.IGNORECASE)
 _WORD = re.compile(r"(\W*)(\w+)(\W*)")
 _END = (".", "!", "?", ":", ";")
 
@@ -259,4 +263,5 @@ def fix_ocr_text(text: str) -> str:
     inside lower-case text lowered."""
     text = _ROMAN_LIKE.sub(_roman, nfc(text))
     text = _letter_labels(_d_or_stroke_d(_LETTER_NOISE.sub(r"\1g", _NUMBER_NOISE.sub(_number, text))))
+    text = _NON_WORDS.sub(lambda m: m.group(1) + "ảng", _SPLIT_NG.sub(r"N\1", text))
     return "\n".join(_fix_case(line) if _marked_capital(line) else line for line in text.split("\n"))

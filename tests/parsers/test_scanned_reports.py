@@ -67,6 +67,20 @@ def test_all_capital_word_read_among_lower_case_words_is_lowered(raw, fixed):
     assert fix_ocr_text(raw) == fixed
 
 
+@pytest.mark.parametrize("raw, fixed", [
+    ("Tạp chí Văn hóa N ghệ An.", "Tạp chí Văn hóa Nghệ An."),
+    ("N gày 15/3/2023, Báo Nghệ An", "Ngày 15/3/2023, Báo Nghệ An"),
+    ("đạt trên 90% trên nền tẳng số", "đạt trên 90% trên nền tảng số"),
+])
+def test_split_initial_ng_and_misread_tang_are_repaired(raw, fixed):
+    assert fix_ocr_text(raw) == fixed
+
+
+@pytest.mark.parametrize("text", ["chẳng hạn, đường thẳng", "điểm N, cực N và trục N-S", "mã QĐ-N gồm", "tầng, tăng"])
+def test_words_like_the_ng_and_tang_misreads_are_left_alone(text):
+    assert fix_ocr_text(text) == text
+
+
 @pytest.mark.parametrize("text", [
     "I. TÌNH HÌNH CHUYỂN ĐỔI SỐ CỦA CƠ QUAN BÁO CHÍ",
     "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN",
