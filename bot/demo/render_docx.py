@@ -22,6 +22,7 @@ _SUB_TEXT = {"decimal": ("decimal", "%2."), "multi": ("decimal", "%1.%2."), "low
 _FONT = ('<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman"/>'
          '<w:sz w:val="26"/><w:szCs w:val="26"/>')
 NUM_ID = "90"
+TEXT_WIDTH_TWIPS = 9000  # ≈ 15.9 cm: fits the template's Letter page and A4 with Decree 30 margins
 
 
 @lru_cache(maxsize=1)
@@ -59,14 +60,15 @@ def _p(runs: str, *, style: str = "", center: bool = False, num: tuple[str, int]
 def _table(rows: list[list[list[str]]], *, grid: bool, bold_first: bool = False) -> str:
     """rows of cells of lines; a Decree 30 table has no borders and a bold first line per cell."""
     cols = len(rows[0])
+    width = TEXT_WIDTH_TWIPS // cols  # the columns share the text width: a wider table is cut off in print
     style = '<w:tblStyle w:val="TableGrid"/>' if grid else ""
-    out = [f'<w:tbl><w:tblPr>{style}<w:tblW w:w="0" w:type="auto"/></w:tblPr><w:tblGrid>'
-           + '<w:gridCol w:w="4320"/>' * cols + "</w:tblGrid>"]
+    out = [f'<w:tbl><w:tblPr>{style}<w:tblW w:w="{width * cols}" w:type="dxa"/></w:tblPr><w:tblGrid>'
+           + f'<w:gridCol w:w="{width}"/>' * cols + "</w:tblGrid>"]
     for row in rows:
         out.append("<w:tr>")
         for lines in row:
             paras = "".join(_p(_run(line, bold=bold_first and i == 0)) for i, line in enumerate(lines or [""]))
-            out.append(f'<w:tc><w:tcPr><w:tcW w:w="4320" w:type="dxa"/></w:tcPr>{paras}</w:tc>')
+            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{paras}</w:tc>')
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
