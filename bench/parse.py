@@ -29,9 +29,9 @@ parsers.parse_bytes through OCR. Per shape: key sentences placed in their sectio
 sections found of those the shape has (and any found it lacks), seconds per page.
 "≈placed" also counts a sentence whose closest match (rapidfuzz partial_ratio >= 90,
 OCR misreads allowed) is in its section: placement, apart from the OCR's letters.
-`--verbose` lists the misplaced sentences and the headings OCR read. (table_subitems:
-LibreOffice draws the generator's table wider than the page, so its text column is cut
-off in print and its sentences cannot come back from a scan.)
+`--verbose` lists the misplaced sentences and the headings OCR read. (table_subitems: OCR
+reads a table's columns one after the other, so sub-items laid out as rows lose their
+headings; rebuilding rows from Tesseract's word boxes is the next step.)
 """
 from __future__ import annotations
 
