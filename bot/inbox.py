@@ -7,6 +7,7 @@ makes a crash harmless: raw bytes stored and committed → pipeline → IMAP mov
 from __future__ import annotations
 
 import logging
+import select
 import shlex
 import socket
 import ssl
@@ -211,9 +212,16 @@ class Mailbox:
         try:
             while not should_stop():
                 left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                if self.client.idle_check(timeout=min(1.0, left)):
+                if left <= 0 or self._readable(min(1.0, left)):
                     break
         finally:
-            self.client.idle_done()
+            self.client.idle_done()  # reads what the server said, whole lines, up to IDLE's OK
+
+    def _readable(self, timeout: float) -> bool:
+        """Did the server say something during IDLE? Any word wakes us; what it said is read by
+        idle_done(). (imapclient's idle_check reads from a non-blocking socket and fails with
+        "unterminated line" when a response arrives in two pieces.)"""
+        sock = self.client.socket()
+        if isinstance(sock, ssl.SSLSocket) and sock.pending():
+            return True
+        return bool(select.select([sock], [], [], timeout)[0])

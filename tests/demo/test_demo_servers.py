@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import smtplib
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -57,18 +58,24 @@ def test_delivery_keeps_the_simulated_arrival_time(imap):
     c.logout()
 
 
-def test_idle_wakes_when_mail_is_delivered(imap):
-    c = imap.client()
-    c.select_folder("INBOX")
-    c.idle()
+def test_idle_wakes_the_watcher_when_mail_is_delivered(imap, monkeypatch):
+    """Through the service's own IDLE wait. Regression: imapclient's idle_check failed with
+    "unterminated line: b'* 1 FETCH ('" when pymap's response arrived in two pieces."""
+    from bot.config import ImapConfig
+    from bot.inbox import Mailbox
+
+    monkeypatch.setenv("REPORTBOT_IMAP_PASSWORD", imap.password)
+    cfg = ImapConfig(host=imap.host, port=imap.port, security="none", username=imap.username)
     timer = threading.Timer(0.3, imap.deliver, args=(_mail(2), WHEN))
-    timer.start()
-    try:
-        assert c.idle_check(timeout=5), "IDLE did not report the new message"
-    finally:
-        c.idle_done()
+    with Mailbox(cfg) as mb:
+        assert mb.waiting_uids() == []
+        timer.start()
+        started = time.monotonic()
+        mb.wait_for_mail(10, lambda: False)
+        woke_after = time.monotonic() - started
         timer.join()
-        c.logout()
+        assert len(mb.waiting_uids()) == 1  # the connection is still good: no reconnect needed
+    assert woke_after < 9, "IDLE did not report the new message"
 
 
 def test_smtp_routes_inbox_mail_to_imap_and_the_rest_outside_and_refuses_unknown_users(imap):
