@@ -58,6 +58,12 @@ def _token(command: str) -> str:
     return token
 
 
+def _connection_broke(e: IMAPClientError) -> bool:
+    """The connection failed rather than the server saying no. imapclient turns every error
+    during LOGIN/AUTHENTICATE into a LoginError; the broken connection is its context."""
+    return isinstance(e, IMAPClientAbortError) or isinstance(e.__context__, (IMAPClientAbortError, OSError))
+
+
 def _utc(t: datetime | None) -> datetime | None:
     return t.astimezone(timezone.utc) if t and t.tzinfo else None
 
@@ -89,11 +95,10 @@ class Mailbox:
                 self._oauth2_login(client)
             else:
                 client.login(c.username, c.password())
-        except IMAPClientAbortError:  # the connection broke during LOGIN: a network error, reconnected
-            client.shutdown()
-            raise
         except IMAPClientError as e:
             client.shutdown()
+            if _connection_broke(e):  # during LOGIN: a network error, reconnected with backoff
+                raise
             if "[UNAVAILABLE]" in str(e).upper():  # RFC 5530: temporary (auth backend down): retried
                 raise IMAPClientError(f"imap: login as {c.username!r} temporarily refused: {e}") from None
             raise UserError(f"imap: login as {c.username!r} refused: {e}") from None
@@ -110,9 +115,9 @@ class Mailbox:
         token = _token(c.oauth2_token_command)
         try:
             client.oauth2_login(c.username, token)
-        except IMAPClientAbortError:
-            raise
-        except IMAPClientError:
+        except IMAPClientError as e:
+            if _connection_broke(e):
+                raise
             fresh = _token(c.oauth2_token_command)
             if fresh == token:
                 raise
