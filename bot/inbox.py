@@ -64,6 +64,13 @@ def _connection_broke(e: IMAPClientError) -> bool:
     return isinstance(e, IMAPClientAbortError) or isinstance(e.__context__, (IMAPClientAbortError, OSError))
 
 
+def _exists(client: IMAPClient, folder: str) -> bool:
+    try:
+        return client.folder_exists(folder)
+    except IMAPClientError:
+        return True  # cannot tell: not a config error to stop for
+
+
 def _utc(t: datetime | None) -> datetime | None:
     return t.astimezone(timezone.utc) if t and t.tzinfo else None
 
@@ -105,8 +112,16 @@ class Mailbox:
         except BaseException:  # the token command failed, or we are stopping: no half-open connection
             client.shutdown()
             raise
+        try:
+            selected = client.select_folder(c.folder)
+        except IMAPClientError as e:
+            missing = not _connection_broke(e) and not _exists(client, c.folder)
+            client.shutdown()
+            if missing:  # a person must fix the config; retrying will not make it appear
+                raise UserError(f"imap.folder: the server has no folder {c.folder!r}") from None
+            raise
         self.client = client
-        self.uidvalidity = int(client.select_folder(c.folder)[b"UIDVALIDITY"])
+        self.uidvalidity = int(selected[b"UIDVALIDITY"])
 
     def _oauth2_login(self, client: IMAPClient) -> None:
         """XOAUTH2. A token refused by the server may have expired between the command and the

@@ -42,3 +42,12 @@ def test_a_wrong_password_is_still_a_refusal(proxy, imap_account, monkeypatch):
     cfg = ImapConfig(host=proxy.host, port=proxy.port, security="none", username=imap_account.username)
     with pytest.raises(UserError, match="refused"):
         Mailbox(cfg).connect()
+
+
+def test_a_folder_the_server_does_not_have_is_a_config_error(dovecot, imap_account, monkeypatch):
+    """Not a network error to retry every few minutes for ever: a person must fix imap.folder."""
+    monkeypatch.setenv("REPORTBOT_IMAP_PASSWORD", imap_account.password)
+    cfg = ImapConfig(host=dovecot.host, port=dovecot.port, security="none", username=imap_account.username,
+                     folder="Báo cáo/Không có")
+    with pytest.raises(UserError, match="imap.folder: the server has no folder 'Báo cáo/Không có'"):
+        Mailbox(cfg).connect()
