@@ -321,10 +321,20 @@ def last_mark(session: Session, campaign: Campaign) -> DigestMark:
 
 
 def record_digest(session: Session, campaign: Campaign, mark: DigestMark, message_id: str) -> None:
+    _put_state(session, campaign, mark.to_json() | {"message_id": message_id})
+
+
+def _put_state(session: Session, campaign: Campaign, value: dict, *, merge: bool = False) -> None:
     row = session.get(ServiceState, state_key(campaign)) or ServiceState(key=state_key(campaign))
-    row.value = mark.to_json() | {"message_id": message_id}
+    row.value = ((row.value or {}) if merge else {}) | value
     row.updated_at = utcnow()
     session.add(row)
+
+
+def _skipped_on(session: Session, campaign: Campaign) -> str | None:
+    """The campaign-local day the daily job last decided to send no digest."""
+    row = session.get(ServiceState, state_key(campaign))
+    return (row.value or {}).get("skipped_day") if row else None
 
 
 def send_digest(session: Session, campaign: Campaign, *, now: datetime, sender: Sender,
@@ -334,10 +344,12 @@ def send_digest(session: Session, campaign: Campaign, *, now: datetime, sender: 
     Returns the outbox's PlannedMail, or None when nothing was queued."""
     from bot.outbox import queue_digest, today_digest_queued
 
-    if today_digest_queued(session, campaign, now):
-        return None
+    day = now.astimezone(ZoneInfo(campaign.timezone)).date().isoformat()
+    if today_digest_queued(session, campaign, now) or (only_if_due and _skipped_on(session, campaign) == day):
+        return None  # a day's digest is decided once: news later that day is the next digest's
     digest = make_digest(session, campaign, now=now)
     if only_if_due and not digest.due:
+        _put_state(session, campaign, {"skipped_day": day}, merge=True)  # the last mark stays the "since"
         log.info("digest of %s: nothing new since %s; none today", campaign.code,
                  digest.context["since"].isoformat() if digest.context["since"] else "-")
         return None

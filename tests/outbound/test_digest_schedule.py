@@ -59,3 +59,22 @@ def test_digests_daily_while_chasing_then_on_news_only_and_a_last_one_when_all_i
     assert "nguoila@unknown.example" in sent[date(2025, 1, 15)]
     assert "Đây là thư tổng hợp cuối cùng" in sent[date(2025, 1, 22)]
     assert len(site.rows(kind="digest")) == len(sent)
+
+
+def test_a_day_without_a_digest_is_decided_once_and_news_later_that_day_waits_for_the_next(make_site):
+    """Regression: on a news-only day the daily job rebuilt the whole digest (facts, chart, workbook)
+    at every tick until midnight, and a report arriving at 14:00 set off a digest at 14:01."""
+    site = make_site(agencies=[agency_row("AAA"), agency_row("BBB")])
+    kw = {"sender": SENDER, "to": ["staff@example.gov.vn"], "only_if_due": True}
+
+    def daily_job(when):
+        with site.session() as s:
+            return send_digest(s, s.merge(site.campaign()), now=when, **kw)
+
+    assert daily_job(at("13/01/2025", "07:30")) is not None  # after the chase: the first one goes
+    assert daily_job(at("14/01/2025", "07:30")) is None      # nothing new
+    _report(site, "AAA", at("14/01/2025", "14:00"))
+    assert daily_job(at("14/01/2025", "14:01")) is None      # decided this morning
+    planned = daily_job(at("15/01/2025", "07:30"))
+    assert planned is not None and "[AAA]" in planned.msg.get_body(("plain",)).get_content()
+    assert [r.seq for r in site.rows(kind="digest")] == [20250113, 20250115]
