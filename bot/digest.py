@@ -33,6 +33,7 @@ from bot.digest_rule import (
 )
 from bot.files import write_private
 from bot.intake.attachments import UNOPENED_KINDS
+from bot.intake.record import BOUNCED_WITHOUT_REPLY
 from bot.mails import Attachment, Sender, build_digest, vn_datetime
 from bot.staff_reasons import file_reason, mail_reason
 from bot.status import REMINDER_KINDS, STATES, campaign_status
@@ -132,8 +133,8 @@ def _problems(session: Session, campaign: Campaign, names: dict) -> list[Problem
                                                  col(Contact.agency_id).in_(enrolled)).order_by(Contact.id)):
         role = "địa chỉ chính" if ct.role == "primary" else "địa chỉ lãnh đạo"
         what = "bị trả lại" if ct.state == "bounced" else "không gửi được"
-        said = ct.state_reason if ct.state_reason and not ct.state_reason.startswith("bounced") else ""  # our placeholder
-        reason = f" (máy chủ thư trả lời: {said})" if said else ""
+        said = (ct.state_reason or "") not in ("", *BOUNCED_WITHOUT_REPLY)
+        reason = f" (máy chủ thư trả lời: {ct.state_reason})" if said else ""
         out.append(Problem("bounce", *who(ct.agency_id), f"thư gửi {ct.email} ({role}) {what}; cần địa chỉ "
                            f"thư khác của cơ quan{reason}"))
     for m in session.exec(select(InboundMessage).where(ours, col(InboundMessage.state).in_(

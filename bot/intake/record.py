@@ -105,11 +105,15 @@ def record_bounce(session: Session, inbound: InboundMessage, recipients: list[Bo
     return contacts
 
 
+# A contact's bounce reason when the bounce quoted no server reply for it.
+BOUNCED_WITHOUT_REPLY = ("bounced", "bounced (our message was returned)")
+
+
 def _bounce_reason(recipients: list[BounceRecipient], email: str) -> str:
     for r in recipients:
         if r.address and r.address.lower() == email:
-            return " ".join(filter(None, (r.status, r.diagnostic)))[:500] or "bounced"
-    return "bounced (our message was returned)"
+            return " ".join(filter(None, (r.status, r.diagnostic)))[:500] or BOUNCED_WITHOUT_REPLY[0]
+    return BOUNCED_WITHOUT_REPLY[1]
 
 
 def quarantine(session: Session, inbound: InboundMessage, reason: str, *, actor: str = "intake",
