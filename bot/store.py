@@ -30,29 +30,16 @@ class BlobStore:
         return self.root / self.relpath(digest)
 
     def put(self, data: bytes) -> tuple[str, str]:
-        """Store bytes; returns (sha256, relative path). Idempotent."""
+        """Store bytes; returns (sha256, relative path). Idempotent: known bytes are not written again."""
         digest = sha256_hex(data)
         target = self.path(digest)
         if target.exists() and target.stat().st_size == len(data):
             return digest, self.relpath(digest)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(target.parent)
-        return digest, self.relpath(digest)
+        return self.put_stream((data,))[:2]
 
     def put_stream(self, chunks: Iterable[bytes]) -> tuple[str, str, int]:
         """Store bytes arriving in pieces (a message too large to hold at once), hashing as they
-        come; returns (sha256, relative path, size). Idempotent like put()."""
+        come, atomically (temp file, fsync, rename); returns (sha256, relative path, size)."""
         self.root.joinpath(self.area).mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=self.root / self.area, prefix=".tmp-")
         h, size = hashlib.sha256(), 0
