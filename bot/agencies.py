@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from bot.agencies_file import AgencyRow
+from bot.errors import UserError
 from db.events import log_event
 from db.models import Agency, Campaign, Contact, Enrollment
 from db.types import utcnow
@@ -17,6 +18,14 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     enrolled: int = 0
+
+
+def agency_by_code(session: Session, code: str) -> Agency:
+    """The agency a person named on the command line (codes are upper case), or a clear error."""
+    agency = session.exec(select(Agency).where(Agency.code == code.strip().upper())).first()
+    if agency is None:
+        raise UserError(f"AGENCY_CODE: no agency {code!r}")
+    return agency
 
 
 def _wanted_contacts(row: AgencyRow) -> set[tuple[str, str]]:

@@ -32,6 +32,7 @@ from bot.campaign_file import outline_from_dicts
 from bot.documents import outline_labels
 from bot.files import write_private
 from bot.mails import vn_date, vn_datetime, vn_percent
+from bot.staff_actions import HAND_CHANNEL
 from bot.status import campaign_status
 from bot.xlsx import (
     AgencyReport, new_workbook, workbook_bytes, write_completeness_sheet, write_metrics_sheet,
@@ -179,10 +180,10 @@ def _source_name(rep: AgencyReport, section: dict | None) -> str:
     by_hand = {str(s.get("filename")) for s in rep.sources if s.get("channel")}
     if section and section.get("source"):
         name = str(section["source"])
-        return f"{name} (nhận ngoài thư điện tử)" if name in by_hand else name
+        return f"{name} (nhận {HAND_CHANNEL})" if name in by_hand else name
     names = [str(s.get("filename") or "") for s in rep.sources if s.get("filename")]
     label = ", ".join(dict.fromkeys(names)) or "nội dung thư điện tử"
-    return f"{label} (nhận ngoài thư điện tử)" if by_hand else label
+    return f"{label} (nhận {HAND_CHANNEL})" if by_hand else label
 
 
 def _text_block(doc, text: str) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from bot.agencies import agency_by_code
 from bot.campaign import campaign_outline
 from bot.errors import UserError
 from bot.intake.documents import merge_reports, parse_document
@@ -16,13 +17,11 @@ from bot.store import BlobStore
 from db.events import log_event
 from db.models import Agency, Campaign, Enrollment, Submission
 
-HAND_CHANNEL = "ngoài thư điện tử"  # how the export and digest name a report recorded by hand
+HAND_CHANNEL = "ngoài thư điện tử"  # a report recorded by hand: its sources say so, the export names it
 
 
 def enrolled_agency(session: Session, campaign: Campaign, code: str) -> tuple[Agency, Enrollment]:
-    agency = session.exec(select(Agency).where(Agency.code == code.strip().upper())).first()
-    if agency is None:
-        raise UserError(f"AGENCY_CODE: no agency {code!r}")
+    agency = agency_by_code(session, code)
     enrollment = session.exec(select(Enrollment).where(Enrollment.campaign_id == campaign.id,
                                                        Enrollment.agency_id == agency.id)).first()
     if enrollment is None:

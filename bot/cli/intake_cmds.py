@@ -9,13 +9,14 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import or_, select
 
+from bot.agencies import agency_by_code
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app, quarantine_app
 from bot.errors import UserError
 from bot.intake.pipeline import Intake, process
 from bot.intake.poll import poll_once
 from db.engine import session_scope
 from db.events import log_event
-from db.models import Agency, InboundMessage
+from db.models import InboundMessage
 from db.types import utcnow
 
 SET_ASIDE = ("quarantined", "failed")
@@ -78,9 +79,7 @@ def quarantine_assign(
         row = _find(s, message_id)
         if row.state not in SET_ASIDE:
             raise UserError(f"message #{row.id} is {row.state}, not quarantined")
-        agency = s.exec(select(Agency).where(Agency.code == agency_code.upper())).first()
-        if agency is None:
-            raise UserError(f"AGENCY_CODE: no agency {agency_code!r}")
+        agency = agency_by_code(s, agency_code)
         row.state = "quarantined"
         log_event(s, "mail.assigned", agency_id=agency.id, actor="cli", detail={"inbound_id": row.id})
         inbound_id, code = row.id, agency.code
