@@ -4,10 +4,10 @@
                              [--rtt-ms 20] [--rtt-messages 150] [--db sqlite|postgres]
 
 Every dispatch (the 5422 letter with one incompressible attachment of --size-kb KB) is first
-rendered into the outbox (bot/outbox.py: "queue", rows/s). Then the same stored rows are sent,
+rendered into the outbox (bot/outbound/outbox.py: "queue", rows/s). Then the same stored rows are sent,
 side by side in this run, by
 - naive: for each row, read it, open an smtplib connection, send, quit — one at a time;
-- ours: bot/mailer.py — `--concurrency` reused connections, no rate limit (rate_per_minute
+- ours: bot/outbound/mailer.py — `--concurrency` reused connections, no rate limit (rate_per_minute
   set very high), every claim and outcome recorded in the database;
 to sinks in a subprocess on loopback that discard what they receive and exit when this
 process closes their stdin:
@@ -43,14 +43,14 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import text, update
 from sqlmodel import select
 
-from bot.agencies import import_agencies
-from bot.agencies_file import AgencyRow
-from bot.app import App
-from bot.campaign import DOCX_TYPE, load_campaign
-from bot.config import parse_config
-from bot.mailer import send_outbox
-from bot.mails import config_sender
-from bot.outbox import queue_due, read_body
+from bot.campaigns.agencies_file import AgencyRow
+from bot.campaigns.agency_load import import_agencies
+from bot.campaigns.campaign_load import DOCX_TYPE, load_campaign
+from bot.core.app import App
+from bot.core.config import parse_config
+from bot.outbound.mailer import send_outbox
+from bot.outbound.mails import config_sender
+from bot.outbound.outbox import queue_due, read_body
 from db.engine import migrate
 from db.models import Campaign, OutboundMail
 

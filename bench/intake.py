@@ -30,12 +30,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
+from intake_io.conftest import FULL, NOW, make_site, reply  # noqa: E402
+from servers import DovecotServer  # noqa: E402
 from sqlmodel import func, select  # noqa: E402
 
 from bot.intake.poll import poll_once, watch  # noqa: E402
 from db.models import Submission  # noqa: E402
-from servers import DovecotServer  # noqa: E402
-from intake_io.conftest import FULL, NOW, make_site, reply  # noqa: E402
 
 
 def _count(site) -> int:
@@ -119,7 +119,6 @@ def _take_one(site) -> None:
 def huge(site, mib: int) -> tuple[float, float, float]:
     """(peak RSS taking it, peak RSS of a bare whole FETCH, of the idle child) in MiB."""
     import os
-
     from email import message_from_bytes, policy
 
     msg = message_from_bytes(reply(sections=FULL), policy=policy.default)

@@ -1,7 +1,7 @@
 """The tables. Times are aware UTC (db.types.UTCDateTime); lists and dicts are JSON.
 
 State that can be derived (an agency's receipt state) is derived in
-bot/status.py from these facts rather than stored twice.
+bot/staff/status.py from these facts rather than stored twice.
 """
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ class OutboundMail(SQLModel, table=True):
 
 
 class OutboundBody(SQLModel, table=True):
-    """The exact bytes an outbox row sends, written with it (bot/outbox.py write_body/read_bodies).
+    """The exact bytes an outbox row sends, written with it (bot/outbound/outbox.py write_body/read_bodies).
 
     Kept apart from OutboundMail because SQLite stores a row in one piece: with the ~300 KB
     message inline, every status update rewrote it whole and reading a status walked past it.
@@ -141,7 +141,8 @@ class InboundMessage(SQLModel, table=True):
     | rejected | ignored | failed.
     """
 
-    __table_args__ = (UniqueConstraint("folder", "uidvalidity", "uid"),)
+    __table_args__ = (UniqueConstraint("folder", "uidvalidity", "uid"),
+                      Index("ix_inbound_due", "state", "next_attempt_at"))
     id: Optional[int] = Field(default=None, primary_key=True)
     sha256: str = Field(unique=True, max_length=64)
     message_id: Optional[str] = Field(default=None, index=True, max_length=998)
@@ -162,8 +163,15 @@ class InboundMessage(SQLModel, table=True):
     match_method: str = ""
     match_confidence: Optional[float] = None
     auth: Optional[dict] = _json(nullable=True)
-    reason: str = ""
+    reason: str = ""  # the English line; reason_code + reason_args are what code reads
+    reason_code: str = Field(default="", max_length=60)
+    reason_args: Optional[dict] = _json(nullable=True)
     attempts: int = 0
+    # Claimed like an outbox row: one worker processes a stored message; a failed attempt
+    # waits until next_attempt_at (the one backoff policy) before the next.
+    claimed_by: Optional[str] = Field(default=None, max_length=100)
+    claimed_at: Optional[datetime] = _ts()
+    next_attempt_at: Optional[datetime] = _ts()
     processed_at: Optional[datetime] = _ts()
     mailbox_done: bool = False
 
@@ -182,6 +190,8 @@ class Attachment(SQLModel, table=True):
     parse_status: str = Field(default="pending", max_length=20)
     parse_result: Optional[dict] = _json(nullable=True)
     reason: str = ""
+    reason_code: str = Field(default="", max_length=60)
+    reason_args: Optional[dict] = _json(nullable=True)
     created_at: datetime = _created()
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from parsers.blocks import PARAGRAPH, TABLE, Block, clean, decode_legacy
-from parsers.docx_numbering import W, Numbering
+from parsers.docx_numbering import Numbering, W
 
 STRICT_W = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
 TRANSITIONAL_W = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -35,7 +35,7 @@ class Numbering:
     counters: dict[str, dict[int, int]] = field(default_factory=dict)
 
     @classmethod
-    def from_xml(cls, root) -> "Numbering":
+    def from_xml(cls, root) -> Numbering:
         self = cls()
         if root is None:
             return self

@@ -1,6 +1,6 @@
 """Data shapes shared by the parsers and the rest of reportbot.
 
-Pure data: no I/O. The campaign loader (bot/campaign.py) builds an `Outline`
+Pure data: no I/O. The campaign loader (bot/campaigns/campaign_load.py) builds an `Outline`
 from a campaign file; parsers take it and return a report.
 """
 from __future__ import annotations

@@ -92,7 +92,7 @@ def drop_page_furniture(lines: list[Line], n_pages: int) -> list[Line]:
             edge[_furniture_key(ln.text)] += 1
     need = max(2, int(0.5 * n_pages))
     out = []
-    for p, page_lines_ in by_page.items():
+    for _p, page_lines_ in by_page.items():
         ends = {id(x) for x in page_lines_[:2] + page_lines_[-2:]}
         for ln in page_lines_:
             if id(ln) in ends and (_PAGE_NO.match(ln.text) or (n_pages >= 2 and edge[_furniture_key(ln.text)] >= need)):

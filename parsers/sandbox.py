@@ -292,7 +292,7 @@ def _forkserver_hook() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os.execve(sys.executable, argv, env)
-    from multiprocessing import spawn
+    from multiprocessing import spawn  # noqa: PLC0415 - only in the re-executed, clean process
 
     spawn.prepare = functools.partial(_prepare_without_main, spawn.prepare)
 

@@ -13,9 +13,8 @@ A missing server binary skips the tests that need it, or fails them when CI=true
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest

@@ -28,11 +28,11 @@ import docx
 import pytest
 from sqlmodel import select
 
-from bot.agencies import import_agencies
-from bot.agencies_file import read_agencies
-from bot.app import App
-from bot.campaign import load_campaign
-from bot.config import load_config
+from bot.campaigns.agencies_file import read_agencies
+from bot.campaigns.agency_load import import_agencies
+from bot.campaigns.campaign_load import load_campaign
+from bot.core.app import App
+from bot.core.config import load_config
 from db.engine import migrate
 from db.models import Campaign, InboundMessage, OutboundMail
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import ssl
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
 from imapclient import IMAPClient
-
 from servers import ServerUnavailable, start_or_skip
 
 RAW = ("From: Sở TT&TT <vanphong@stttt.example.vn>\r\n"
@@ -20,7 +19,7 @@ RAW = ("From: Sở TT&TT <vanphong@stttt.example.vn>\r\n"
        "Content-Type: text/plain; charset=utf-8\r\n"
        "Content-Transfer-Encoding: 8bit\r\n"
        "\r\n"
-       "Kính gửi Cục Báo chí, xin gửi báo cáo.\r\n").encode("utf-8")
+       "Kính gửi Cục Báo chí, xin gửi báo cáo.\r\n").encode()
 
 
 def fetch_bodies(client: IMAPClient, folder: str) -> list[bytes]:
@@ -105,14 +104,14 @@ def test_reset_empties_inbox_and_removes_folders(dovecot, imap_account):
 # -- SMTP ---------------------------------------------------------------------------------------
 
 def test_smtp_records_envelope_bytes_and_arrival_time(smtp_server):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=10) as s:
         s.sendmail("baocao@example.gov.vn", ["a@byt.example.vn", "b@byt.example.vn"], RAW)
     (got,) = smtp_server.messages
     assert got.mail_from == "baocao@example.gov.vn"
     assert got.rcpt_tos == ("a@byt.example.vn", "b@byt.example.vn")
     assert got.data == RAW
-    assert before <= got.received_at <= datetime.now(timezone.utc)
+    assert before <= got.received_at <= datetime.now(UTC)
     assert got.message()["Message-ID"] == "<raw-1@stttt.example.vn>"
 
 

@@ -6,11 +6,20 @@ import os
 import sys
 import traceback
 
-from bot.cli.common import app
-from bot.errors import RuntimeFailure, UserError
-
 # Command modules register themselves on `app`.
-from bot.cli import setup_cmds, status_cmds, parse_cmds, intake_cmds, outbound_cmds, report_cmds, service_cmds, demo_cmds, staff_cmds  # noqa: E402,F401
+from bot.cli import (  # noqa: E402,F401
+    demo_cmds,
+    intake_cmds,
+    outbound_cmds,
+    parse_cmds,
+    report_cmds,
+    service_cmds,
+    setup_cmds,
+    staff_cmds,
+    status_cmds,
+)
+from bot.cli.common import app
+from bot.core.errors import RuntimeFailure, UserError
 
 __all__ = ["app", "main"]
 

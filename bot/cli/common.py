@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.app import App
-from bot.config import load_config
-from bot.errors import UserError
+from bot.core.app import App
+from bot.core.config import load_config
+from bot.core.errors import UserError
 
 app = typer.Typer(
     name="reportbot",

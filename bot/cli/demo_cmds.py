@@ -8,8 +8,9 @@ import typer
 from rich.console import Console
 
 from bot.cli.common import ConfigOpt, app
+from bot.core.errors import UserError
 from bot.demo import DEFAULT_SPEED
-from bot.errors import UserError
+from bot.demo.runner import Demo, print_outcome
 
 
 @app.command()
@@ -25,7 +26,6 @@ def demo(
     simulated agencies; print the status, write the digest and export; exit 1 if an invariant broke.
 
     The demo writes its own config.toml in --dir (--config is not used)."""
-    from bot.demo.runner import Demo, print_outcome
 
     if speed < 100 or speed > 1_000_000:
         raise UserError(f"--speed: expected 100 to 1000000 simulated seconds per second, got {speed:g}")

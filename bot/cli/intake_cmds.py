@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import or_, select
 
-from bot.agencies import agency_by_code
+from bot.campaigns.agency_load import agency_by_code
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app, quarantine_app
-from bot.errors import UserError
+from bot.core.errors import UserError
 from bot.intake.pipeline import Intake, process
 from bot.intake.poll import poll_once
 from db.engine import session_scope

@@ -17,14 +17,15 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from bot.app import App, resolve_campaign
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
 from bot.cli.status_cmds import parse_now
-from bot.errors import RuntimeFailure, UserError
-from bot.mailer import SendSummary, save_sent_copies, send_outbox
-from bot.mails import config_sender
-from bot.outbox import PlannedMail, queue_due, render_due
-from bot.outbox_claims import Filter, count_due
+from bot.core.app import App, resolve_campaign
+from bot.core.errors import RuntimeFailure, UserError
+from bot.outbound.mailer import SendSummary, save_sent_copies, send_outbox
+from bot.outbound.mails import config_sender
+from bot.outbound.outbox import PlannedMail, queue_due, render_due
+from bot.outbound.outbox_claims import Filter, count_due
+from bot.service.tick import run_tick
 from db.types import utcnow
 
 
@@ -107,7 +108,6 @@ def tick(
 ) -> None:
     """One scheduler pass: queue what is due at NOW in every campaign, send the outbox and the
     staff digest when due, exit."""
-    from bot.scheduler import run_tick
 
     moment = parse_now(now)
     application = open_app(config)

@@ -2,22 +2,26 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from bot.campaign_file import parse_campaign_text, read_campaign_file
+from bot.campaigns.campaign_file import parse_campaign_text, read_campaign_file
+from bot.campaigns.campaign_load import campaign_outline
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
-from bot.errors import UserError
+from bot.core.app import resolve_campaign
+from bot.core.errors import UserError
+from parsers import format_text
 from parsers.model import Outline
+from parsers.sandbox import run_parse
 
 DEFAULT_CAMPAIGN = "5422-BTTTT-CBC.toml"
 
 
-class ParseFormat(str, Enum):
+class ParseFormat(StrEnum):
     json = "json"
     text = "text"
 
@@ -34,8 +38,6 @@ def _outline(campaign: str | None, outline_file: Path | None, config: Path | Non
     if outline_file:
         return read_campaign_file(outline_file).to_outline()
     if campaign:
-        from bot.app import resolve_campaign
-        from bot.campaign import campaign_outline
 
         application = open_app(config)
         with application.session() as session:
@@ -45,7 +47,6 @@ def _outline(campaign: str | None, outline_file: Path | None, config: Path | Non
 
 def parse_one(path: Path, outline: Outline) -> dict:
     """The contract dict; the parse runs in the sandbox (time and memory limits)."""
-    from parsers.sandbox import run_parse
 
     try:
         data = path.read_bytes()
@@ -67,7 +68,6 @@ def parse(
     config: ConfigOpt = None,
 ) -> None:
     """Parse report files into the outline (default outline: the 5422 campaign's)."""
-    from parsers import format_text
 
     chosen = _outline(campaign, outline, config)
     for f in files:  # fail on a missing file before any output

@@ -6,13 +6,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from bot.app import resolve_campaign
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
 from bot.cli.status_cmds import NowOpt, parse_now
-from bot.digest import make_digest, send_digest, write_digest_files
-from bot.errors import RuntimeFailure, UserError
-from bot.export import write_export
-from bot.mails import config_sender
+from bot.core.app import resolve_campaign
+from bot.core.errors import RuntimeFailure, UserError
+from bot.outbound.mails import config_sender
+from bot.staff.digest import build_digest_message, make_digest, send_digest, write_digest_files
+from bot.staff.export import write_export
 
 
 @app.command()
@@ -42,7 +42,6 @@ def digest(
             return
         built = make_digest(session, c, now=moment)
     if out is None:
-        from bot.digest import build_digest_message
 
         msg = build_digest_message(c, built, sender=sender, to=to or ["staff@invalid.example"], now=moment)
         typer.echo(msg.get_body(("plain",)).get_content(), nl=False)

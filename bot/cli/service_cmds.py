@@ -1,20 +1,20 @@
 """`reportbot run`: the long-running service (inbox watcher + scheduler)."""
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Optional
 
 import typer
 
 from bot.cli.common import ConfigOpt, app, open_app
 from bot.cli.status_cmds import parse_now
-from bot.clock import AcceleratedClock, Clock, SystemClock
-from bot.errors import UserError
-from bot.logs import setup_logging
-from bot.service import run_service
+from bot.core.clock import AcceleratedClock, Clock, SystemClock
+from bot.core.errors import UserError
+from bot.core.logs import setup_logging
+from bot.service.runner import run_service
 
 
-class LogFormat(str, Enum):
+class LogFormat(StrEnum):
     text = "text"
     json = "json"
 

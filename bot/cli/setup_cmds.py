@@ -5,15 +5,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlmodel import select
 
-from bot.agencies import import_agencies
-from bot.agencies_file import read_agencies
-from bot.app import resolve_campaign
-from bot.campaign import load_campaign
+from bot.campaigns.agencies_file import read_agencies
+from bot.campaigns.agency_load import import_agencies
+from bot.campaigns.campaign_load import load_campaign
 from bot.cli.common import CampaignOpt, ConfigOpt, agencies_app, app, campaign_app, open_app, read_input_file
+from bot.core.app import resolve_campaign
 from db.engine import migrate
 from db.models import Campaign
-from sqlmodel import select
 
 
 @app.command()

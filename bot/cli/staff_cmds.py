@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.app import resolve_campaign
 from bot.cli.common import CampaignOpt, ConfigOpt, agencies_app, open_app, parse_moment, read_input_file
 from bot.cli.status_cmds import NowOpt, parse_now
-from bot.errors import UserError
-from bot.staff_actions import HandedFile, parse_handed, record_handed_report, set_exempt
+from bot.core.app import resolve_campaign
+from bot.core.errors import UserError
+from bot.staff.actions import HandedFile, parse_handed, record_handed_report, set_exempt
 
 CodeArg = Annotated[str, typer.Argument(metavar="AGENCY_CODE", help="The agency's code (agencies file).")]
 

@@ -1,28 +1,23 @@
 """`reportbot status`: receipt status of every agency (table, json or csv)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from bot.app import resolve_campaign
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app, parse_moment
-from bot.errors import UserError
-from bot.status import STATES, campaign_status, health_lines, service_health
+from bot.core.app import resolve_campaign
+from bot.core.errors import UserError
+from bot.staff.status import campaign_status, health_lines, service_health
+from bot.staff.status_table import status_csv, status_table, summary_line
 from db.types import utcnow
 
-CSV_FIELDS = ("agency", "name", "category", "state", "sent_at", "received_at", "on_time", "completeness",
-              "missing", "reminders_sent", "submissions", "last_event", "last_event_at")
 
-
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -34,34 +29,6 @@ def parse_now(value: str | None) -> datetime:
 
 
 NowOpt = Annotated[Optional[str], typer.Option("--now", help="Judge states at this moment (ISO 8601 with offset).")]
-
-
-def _csv(rows: list[dict]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({**r, "missing": ";".join(r["missing"])})
-    return buf.getvalue()
-
-
-def _table(rows: list[dict], title: str) -> Table:
-    t = Table(title=title, show_lines=False)
-    for name in ("Code", "Agency", "State", "Sent", "Received", "On time", "Complete", "Missing", "Reminders"):
-        t.add_column(name, overflow="fold")
-    for r in rows:
-        t.add_row(
-            r["agency"], r["name"], r["state"], (r["sent_at"] or "")[:16], (r["received_at"] or "")[:16],
-            {True: "yes", False: "no", None: ""}[r["on_time"]],
-            "" if r["completeness"] is None else f"{r['completeness']:.0%}",
-            " ".join(r["missing"]), str(r["reminders_sent"]),
-        )
-    return t
-
-
-def summary_line(rows: list[dict]) -> str:
-    counts = {s: sum(1 for r in rows if r["state"] == s) for s in STATES}
-    return f"{len(rows)} agencies: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
 
 
 @app.command()
@@ -90,10 +57,10 @@ def status(
     if format is Format.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif format is Format.csv:
-        typer.echo(_csv(rows), nl=False)
+        typer.echo(status_csv(rows), nl=False)
     else:
         console = Console()
-        console.print(_table(rows, title))
+        console.print(status_table(rows, title))
         for line in health_lines(svc):  # the summary stays the last line
             console.print(line, highlight=False)
         console.print(summary_line(rows))

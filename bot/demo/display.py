@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlmodel import func, select
 
-from bot.status import AgencyFacts, derive_state
+from bot.staff.status import AgencyStatusFacts, derive_state
 from db.models import (
     Campaign,
     Contact,
@@ -65,8 +65,8 @@ def read_counts(app, campaign_id: int, now: datetime) -> Counts:
     return c
 
 
-def _facts(s, campaign_id: int) -> dict[int, AgencyFacts]:
-    facts = {aid: AgencyFacts(exempt=ex) for aid, ex in s.exec(
+def _facts(s, campaign_id: int) -> dict[int, AgencyStatusFacts]:
+    facts = {aid: AgencyStatusFacts(exempt=ex) for aid, ex in s.exec(
         select(Enrollment.agency_id, Enrollment.exempt).where(Enrollment.campaign_id == campaign_id))}
     for aid in s.exec(select(OutboundMail.agency_id).where(
             OutboundMail.campaign_id == campaign_id, OutboundMail.kind == "dispatch", OutboundMail.status == "sent")):

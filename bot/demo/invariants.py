@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.workdays import is_working_day
+from bot.campaigns.workdays import is_working_day
 from db.models import Agency, Campaign, Event, InboundMessage, OutboundMail, Submission
 
 REMINDER_KINDS = ("reminder", "overdue")

@@ -29,7 +29,7 @@ TEXT_WIDTH_TWIPS = 9000  # ≈ 15.9 cm: fits the template's Letter page and A4 w
 def _template() -> tuple[bytes, str, str, str]:
     """(the default template without document.xml and numbering.xml, zipped once;
     document.xml's head up to <w:body>; its sectPr; numbering.xml)."""
-    import docx
+    import docx  # noqa: PLC0415 - heavy; loaded only when this runs
 
     buf = io.BytesIO()
     docx.Document().save(buf)

@@ -17,7 +17,7 @@ from bot.demo.docspec import Doc, lines
 
 @lru_cache(maxsize=1)
 def font_dir() -> Path:
-    import matplotlib
+    import matplotlib  # noqa: PLC0415 - heavy; loaded only when this runs
 
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
@@ -41,8 +41,8 @@ def render_html(doc: Doc) -> str:
 
 
 def _register_fonts() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415 - heavy; loaded only when this runs
+    from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415 - heavy; loaded only when this runs
 
     if "DemoSerif" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("DemoSerif", str(font_dir() / "DejaVuSerif.ttf")))
@@ -51,9 +51,9 @@ def _register_fonts() -> None:
 
 def render_pdf(doc: Doc) -> bytes:
     """A text PDF: headings bold and larger, a running header and page numbers."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
+    from reportlab.lib.pagesizes import A4  # noqa: PLC0415 - heavy; loaded only when this runs
+    from reportlab.lib.styles import ParagraphStyle  # noqa: PLC0415 - heavy; loaded only when this runs
+    from reportlab.platypus import Paragraph, SimpleDocTemplate  # noqa: PLC0415 - heavy; loaded only when this runs
 
     _register_fonts()
     body = ParagraphStyle("b", fontName="DemoSerif", fontSize=11, leading=14, spaceAfter=4)
@@ -86,7 +86,7 @@ def _wrap(text: str, font, width: int) -> list[str]:
 
 def render_scan(doc: Doc, seed: int = 0, dpi: int = 110) -> bytes:
     """An image-only PDF: each A4 page drawn as a greyish bitmap, slightly skewed."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415 - heavy; loaded only when this runs
 
     rng = random.Random(seed)
     w, h = int(8.27 * dpi), int(11.69 * dpi)

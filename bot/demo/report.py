@@ -6,10 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.digest import make_digest, write_digest_files
-from bot.export import write_export
-from bot.mails import config_sender
-from bot.status import campaign_status
+from bot.outbound.mails import config_sender
+from bot.staff.digest import make_digest, write_digest_files
+from bot.staff.export import write_export
+from bot.staff.status import campaign_status
 from db.models import Campaign
 
 

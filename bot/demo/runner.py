@@ -27,7 +27,9 @@ from rich.console import Console
 from rich.live import Live
 from sqlmodel import func, select
 
-from bot.clock import AcceleratedClock
+from bot.campaigns.campaign_load import campaign_outline
+from bot.core.clock import AcceleratedClock
+from bot.core.errors import RuntimeFailure
 from bot.demo import DEFAULT_SPEED
 from bot.demo.display import Counts, live_panel, local, read_counts, verdict_lines
 from bot.demo.invariants import (
@@ -42,9 +44,10 @@ from bot.demo.invariants import (
 from bot.demo.report import write_outputs
 from bot.demo.site import open_site, prepare_folder, scenario_inputs, write_config
 from bot.demo.world import World, world_main
-from bot.errors import RuntimeFailure
-from bot.outbox_claims import count_due
-from db.models import Campaign, InboundMessage
+from bot.outbound.outbox_claims import count_due
+from bot.service.runner import Service
+from bot.staff.status_table import status_table, summary_line
+from db.models import Agency, Campaign, Contact, InboundMessage
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2024, 12, 19, 8, 0, tzinfo=TZ)
@@ -206,7 +209,6 @@ class Demo:
             world.close()
 
     def _setup_world(self, world: _WorldProcess, app, cid: int) -> None:
-        from bot.campaign import campaign_outline
 
         agencies, slots, self.tz = scenario_inputs(app, cid)
         with app.session() as s:
@@ -217,7 +219,6 @@ class Demo:
         self.notes += notes
 
     def _play(self, app, cid: int, world: _WorldProcess) -> int:
-        from bot.service import Service
 
         t0 = time.monotonic()
         self.clock = AcceleratedClock(self.start, self.speed)
@@ -318,14 +319,12 @@ def _serve(service) -> int | BaseException:
 
 
 def _agency_names(app) -> dict[str, str]:
-    from db.models import Agency
 
     with app.session() as s:
         return dict(s.exec(select(Agency.code, Agency.name)).all())
 
 
 def _registered(session) -> dict[str, set[str]]:
-    from db.models import Agency, Contact
 
     out: dict[str, set[str]] = {}
     ids = {}
@@ -338,9 +337,7 @@ def _registered(session) -> dict[str, set[str]]:
 
 
 def print_outcome(console: Console, result: DemoResult) -> None:
-    from bot.cli.status_cmds import _table, summary_line
-
-    console.print(_table(result.rows, "5422/BTTTT-CBC — status at the end of the demo"))
+    console.print(status_table(result.rows, "5422/BTTTT-CBC — status at the end of the demo"))
     console.print(summary_line(result.rows))
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.campaigns.workdays import add_working_days
 from bot.demo.docspec import Shape
-from bot.workdays import add_working_days
 
 # Document shapes for DOCX replies (all read by the parsers); incomplete ones omit nodes.
 SHAPES = (
@@ -199,7 +199,7 @@ def planned_day(reply: Reply, tz: str):
 
 
 def nominal_slots(schedule) -> dict[tuple[str, int], datetime]:
-    """bot.planner.nominal_schedule(...) as a mapping."""
+    """bot.outbound.planner.nominal_schedule(...) as a mapping."""
     return {(s.kind, s.seq): s.due_at for s in schedule}
 
 

@@ -75,8 +75,8 @@ class ImapServer:
             self._ready.set()
 
     async def _serve(self) -> None:
-        from pymap.backend.dict import DictBackend
-        from pymap.imap import IMAPService
+        from pymap.backend.dict import DictBackend  # noqa: PLC0415 - heavy; loaded only when this runs
+        from pymap.imap import IMAPService  # noqa: PLC0415 - heavy; loaded only when this runs
 
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         args = Namespace(host=self.host, port=self.port, debug=False, cert=None, key=None, tls=False,

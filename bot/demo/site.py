@@ -10,15 +10,15 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.agencies import import_agencies
-from bot.agencies_file import read_agencies
-from bot.app import App
-from bot.campaign import load_campaign
-from bot.config import load_config
+from bot.campaigns.agencies_file import read_agencies
+from bot.campaigns.agency_load import import_agencies
+from bot.campaigns.campaign_load import load_campaign
+from bot.core.app import App
+from bot.core.config import load_config
+from bot.core.errors import UserError
 from bot.demo.scenario import Agency
-from bot.errors import UserError
-from bot.outbox import campaign_plan
-from bot.planner import nominal_schedule
+from bot.outbound.outbox import campaign_plan
+from bot.outbound.planner import nominal_schedule
 from db.engine import migrate
 from db.models import Agency as AgencyRow
 from db.models import Campaign, Contact, Enrollment

@@ -8,6 +8,7 @@ logos, refused archives) with the reason, so the caller can store and show every
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import re
 from dataclasses import dataclass
@@ -206,7 +207,6 @@ _UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]+)\r?$", re.MULTILINE)
 
 
 def _uudecode_blocks(text: bytes) -> list[tuple[str, bytes]]:
-    import binascii
 
     found = []
     for m in _UU_BEGIN.finditer(text):

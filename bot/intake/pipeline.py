@@ -9,29 +9,30 @@ past `stored` is left as it is, unless staff assign it from quarantine.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import Callable
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from bot.campaign import campaign_outline
-from bot.config import Config
-from bot.intake import documents, record
+from bot.campaigns.campaign_load import campaign_outline
+from bot.core.config import Config
+from bot.core.store import BlobStore
+from bot.core.workers import claimer_gone, worker_name
+from bot.intake import recording
 from bot.intake.bounce import failed_recipients, returned_message_ids
 from bot.intake.classify import classify
+from bot.intake.contents import Contents, merge_reports, read_contents
 from bot.intake.directory import load_directory
 from bot.intake.headers import header_block, parse_message
 from bot.intake.match import Directory, MatchResult, MsgFacts, match_agency
 from bot.intake.rawstore import HEAD_BYTES, mail_store
 from bot.intake.verify import verify
-from bot.mails import ReceivedFile, Receipt, SectionRef, config_sender
-from bot.outbox import queue_ack
-from bot.outbox_claims import _claimer_gone, worker_name
-from bot.store import BlobStore
+from bot.outbound.mails import Receipt, ReceivedFile, SectionRef, config_sender
+from bot.outbound.outbox import queue_ack
 from db.engine import session_scope
 from db.events import log_event
 from db.models import Agency, Campaign, Contact, InboundMessage
@@ -44,7 +45,7 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Outcome:
+class IntakeOutcome:
     inbound_id: int
     state: str  # processed | quarantined | ignored | ... (InboundMessage.state)
     classification: str
@@ -95,11 +96,11 @@ BUSY = "being processed by another worker"
 
 
 def _abandoned(holder: str, since: datetime | None, now: datetime) -> bool:
-    return since is None or since < now - CLAIM_LEASE or _claimer_gone(holder.removeprefix(CLAIM_PREFIX))
+    return since is None or since < now - CLAIM_LEASE or claimer_gone(holder.removeprefix(CLAIM_PREFIX))
 
 
-def _claim(intake: Intake, inbound_id: int, now: datetime) -> str | Outcome:
-    """This worker's claim token, or the Outcome to report when the row is not ours to process
+def _claim(intake: Intake, inbound_id: int, now: datetime) -> str | IntakeOutcome:
+    """This worker's claim token, or the IntakeOutcome to report when the row is not ours to process
     (state "stored" while another worker has it: the caller then leaves the message in the inbox)."""
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
@@ -108,7 +109,7 @@ def _claim(intake: Intake, inbound_id: int, now: datetime) -> str | Outcome:
         if row.state not in ("stored", "processing"):
             return _outcome(row)
         state, holder, since = row.state, row.reason, row.processed_at
-    busy = Outcome(inbound_id, "stored", "", reason=BUSY)
+    busy = IntakeOutcome(inbound_id, "stored", "", reason=BUSY)
     if state == "processing" and not _abandoned(holder, since, now):
         return busy
     token = CLAIM_PREFIX + worker_name("intake")
@@ -141,13 +142,13 @@ def release_abandoned_claims(intake: Intake, now: datetime) -> int:
 
 
 def process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: str | None = None,
-            actor: str = "intake") -> Outcome:
+            actor: str = "intake") -> IntakeOutcome:
     if intake.should_stop is not None and intake.should_stop():
-        return Outcome(inbound_id, "stored", "", reason="stopping: left for the next run")
+        return IntakeOutcome(inbound_id, "stored", "", reason="stopping: left for the next run")
     token = None
     if not force_agency:
         claimed = _claim(intake, inbound_id, now)
-        if isinstance(claimed, Outcome):
+        if isinstance(claimed, IntakeOutcome):
             return claimed
         token = claimed
     try:
@@ -159,7 +160,7 @@ def process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: str
 
 
 def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: str | None,
-             actor: str) -> Outcome:
+             actor: str) -> IntakeOutcome:
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         allowed = ("stored", "quarantined") if force_agency else ("processing",)
@@ -186,7 +187,7 @@ def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: st
         if problem:
             return _quarantine(intake, inbound_id, problem, match, actor, now)
     outline = campaign_outline(campaign)
-    contents = documents.read_contents(msg, outline)  # slow (sandboxed parses): outside any transaction
+    contents = read_contents(msg, outline)  # slow (sandboxed parses): outside any transaction
     broken = _broken_mime(msg)
     if broken and not contents.reports and not contents.has_documents:  # a report may be hidden in it
         return _quarantine(intake, inbound_id, f"the MIME structure is broken ({broken}): its parts cannot be "
@@ -203,7 +204,7 @@ def _broken_mime(msg: EmailMessage) -> str:
     return ", ".join(sorted(found.intersection(_STRUCTURE_DEFECTS)))
 
 
-def _too_large(intake: Intake, inbound_id: int, raw_path: str, size: int, actor: str, now: datetime) -> Outcome:
+def _too_large(intake: Intake, inbound_id: int, raw_path: str, size: int, actor: str, now: datetime) -> IntakeOutcome:
     head = parse_message(header_block(intake.mail.read_head(raw_path, HEAD_BYTES)))
     match = match_agency(MsgFacts.from_message(head), intake.directory or intake.refresh_directory())
     mb = 1024 * 1024
@@ -237,8 +238,8 @@ def _verification_problem(intake: Intake, msg: EmailMessage, agency: Agency) -> 
     return "" if v.passed is not False else f"sender verification failed: {v.reason}"
 
 
-def _outcome(row: InboundMessage, **kw) -> Outcome:
-    return Outcome(row.id, row.state, row.classification, reason=row.reason, **kw)
+def _outcome(row: InboundMessage, **kw) -> IntakeOutcome:
+    return IntakeOutcome(row.id, row.state, row.classification, reason=row.reason, **kw)
 
 
 def _finish(row: InboundMessage, state: str, classification: str, reason: str, now: datetime | None = None) -> None:
@@ -248,11 +249,11 @@ def _finish(row: InboundMessage, state: str, classification: str, reason: str, n
 
 
 def _record_automated(intake: Intake, inbound_id: int, msg: EmailMessage, kind: str, reason: str,
-                      transient: bool, directory: Directory, actor: str, now: datetime) -> Outcome:
+                      transient: bool, directory: Directory, actor: str, now: datetime) -> IntakeOutcome:
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         if kind == "bounce" and not transient:
-            record.record_bounce(s, row, failed_recipients(msg), returned_message_ids(msg), actor=actor, now=now)
+            recording.record_bounce(s, row, failed_recipients(msg), returned_message_ids(msg), actor=actor, now=now)
             _finish(row, "processed", "bounce", reason)
         else:
             m = match_agency(MsgFacts.from_message(msg), directory)
@@ -265,24 +266,24 @@ def _record_automated(intake: Intake, inbound_id: int, msg: EmailMessage, kind: 
 
 
 def _quarantine(intake: Intake, inbound_id: int, reason: str, match: MatchResult, actor: str,
-                now: datetime) -> Outcome:
+                now: datetime) -> IntakeOutcome:
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         row.classification, row.match_method = "report_or_other", match.method or ""
         row.match_confidence = match.confidence
         row.attempts += 1
-        record.quarantine(s, row, reason, actor=actor, now=now)
+        recording.quarantine(s, row, reason, actor=actor, now=now)
         return _outcome(row, agency=match.agency_code)
 
 
 def _record_reply(intake: Intake, inbound_id: int, campaign_id: int, agency_id: int, match: MatchResult,
-                  contents: documents.Contents, now: datetime, actor: str) -> Outcome:
+                  contents: Contents, now: datetime, actor: str) -> IntakeOutcome:
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         campaign, agency = s.get(Campaign, campaign_id), s.get(Agency, agency_id)
         row.campaign_id, row.agency_id = campaign.id, agency.id
         row.match_method, row.match_confidence = match.method or "", match.confidence
-        files = record.record_files(s, intake.blobs, row, contents)
+        files = recording.record_files(s, intake.blobs, row, contents)
         reports = contents.reports
         if not reports and not contents.has_documents:
             _finish(row, "processed", "message", "no report content (cover note or message)", now)
@@ -290,8 +291,8 @@ def _record_reply(intake: Intake, inbound_id: int, campaign_id: int, agency_id: 
                       detail={"inbound_id": row.id})
             return _outcome(row, agency=agency.code)
         outline = campaign_outline(campaign)
-        merged = documents.merge_reports(reports, outline) if reports else documents.merge_reports([], outline)
-        sub = record.record_submission(s, campaign, agency, row, merged, files, row.received_at, actor=actor,
+        merged = merge_reports(reports, outline) if reports else merge_reports([], outline)
+        sub = recording.record_submission(s, campaign, agency, row, merged, files, row.received_at, actor=actor,
                                        now=now)
         _finish(row, "processed", "report", "" if reports else "attachments could not be read", now)
         acked = _acknowledge(intake, s, campaign, agency, row, merged, files, now, actor)
@@ -301,7 +302,7 @@ def _record_reply(intake: Intake, inbound_id: int, campaign_id: int, agency_id: 
 def _acknowledge(intake: Intake, s: Session, campaign: Campaign, agency: Agency, row: InboundMessage,
                  merged: dict, files, now: datetime, actor: str) -> bool:
     cap = intake.config.security.acks_per_sender_per_day
-    if not row.from_addr or record.acks_sent_to(s, row.from_addr, now) >= cap:
+    if not row.from_addr or recording.acks_sent_to(s, row.from_addr, now) >= cap:
         log_event(s, "ack.capped", campaign_id=campaign.id, agency_id=agency.id, actor=actor, at=now,
                   detail={"inbound_id": row.id})
         return False
@@ -309,7 +310,7 @@ def _acknowledge(intake: Intake, s: Session, campaign: Campaign, agency: Agency,
     titles = {n.id: n.title for n in outline.nodes}
     receipt = Receipt(
         received_at=row.received_at,
-        files=tuple(ReceivedFile(a.filename, a.size, a.sha256, record.agency_problem(a)) for a in files),
+        files=tuple(ReceivedFile(a.filename, a.size, a.sha256, recording.agency_problem(a)) for a in files),
         found=tuple(SectionRef(x["id"], titles[x["id"]]) for x in merged["sections"] if x["found"]),
         missing=tuple(SectionRef(i, titles[i]) for i in merged["missing"]),
     )

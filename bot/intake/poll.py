@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import errno
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from sqlmodel import select
 
-from bot.backoff import Backoff, sleep_unless
-from bot.inbox import IDLE_RENEW_SECONDS, NETWORK_ERRORS, Fetched, Mailbox
-from bot.intake.pipeline import Intake, Outcome, process
+from bot.core.backoff import Backoff, sleep_unless
+from bot.intake.inbox import IDLE_RENEW_SECONDS, NETWORK_ERRORS, Fetched, Mailbox
+from bot.intake.pipeline import Intake, IntakeOutcome, process
 from bot.intake.rawstore import find_by_uid, store_raw, store_spooled
 from db.engine import session_scope
 from db.events import log_event
@@ -39,7 +39,7 @@ def _raise_if_full(e: BaseException, what: str) -> None:
 class PassSummary:
     fetched: int = 0
     stored: int = 0
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[IntakeOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def count(self, state: str) -> int:
@@ -96,7 +96,7 @@ def _take(intake: Intake, mb: Mailbox, f: Fetched, now: datetime, summary: PassS
         state = _note_failure(intake, inbound_id, e, now)
         if state != "failed":
             return
-        outcome = Outcome(inbound_id, "failed", "", reason=str(e))
+        outcome = IntakeOutcome(inbound_id, "failed", "", reason=str(e))
     summary.outcomes.append(outcome)
     if outcome.state == "stored":
         return

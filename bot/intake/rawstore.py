@@ -4,15 +4,15 @@ bytes, by IMAP (folder, UIDVALIDITY, UID), and by Message-ID from the same sende
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from bot.core.store import BlobStore, sha256_hex
 from bot.intake import headers as h
-from bot.store import BlobStore, sha256_hex
 from db.events import log_event
 from db.models import InboundMessage
-
 
 HEAD_BYTES = 1024 * 1024  # where the headers of a message too large to read whole are looked for
 
@@ -22,7 +22,6 @@ def mail_store(root) -> BlobStore:
 
 
 def _header_date(msg) -> datetime | None:
-    from email.utils import parsedate_to_datetime
 
     try:
         t = parsedate_to_datetime(h.header(msg, "Date", 200))

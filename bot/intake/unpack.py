@@ -82,7 +82,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 def unpack_tnef(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
     """Attachments inside a winmail.dat, or ([], reason)."""
     try:
-        from tnefparse import TNEF
+        from tnefparse import TNEF  # noqa: PLC0415 - heavy; loaded only when this runs
 
         tnef = TNEF(data)
     except Exception as exc:  # noqa: BLE001
@@ -101,7 +101,7 @@ def unpack_tnef(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
 def tnef_body(data: bytes) -> tuple[str, bool] | None:
     """The message body carried inside a TNEF blob, as (text, is_html); None when absent."""
     try:
-        from tnefparse import TNEF
+        from tnefparse import TNEF  # noqa: PLC0415 - heavy; loaded only when this runs
 
         tnef = TNEF(data)
     except Exception:  # noqa: BLE001

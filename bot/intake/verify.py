@@ -14,6 +14,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+import authres
+
 from bot.intake import headers as h
 from bot.intake.match import GENERIC_SUFFIXES
 
@@ -169,7 +171,6 @@ def _reason(authenticated: str | None, belongs: bool, from_domain: str) -> str:
 def parse_authentication_results(value: str) -> tuple[str, list[_Result]] | None:
     """(authserv-id lower-cased, results) of one Authentication-Results value; None if unreadable."""
     try:
-        import authres
 
         parsed = authres.AuthenticationResultsHeader.parse_value(value)
         results = [

@@ -9,7 +9,7 @@ from bot.demo.site import open_site, scenario_inputs, write_config
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory):
     """(agencies, nominal calendar, timezone, outline) of the shipped 5422 campaign."""
-    from bot.campaign import campaign_outline
+    from bot.campaigns.campaign_load import campaign_outline
     from db.models import Campaign
 
     folder = tmp_path_factory.mktemp("demo-site")

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pypdfium2
 
+from bot.campaigns.workdays import is_working_day
 from bot.demo.documents import make_documents
 from bot.demo.scenario import QUOTAS, Scenario, build_scenario
-from bot.workdays import is_working_day
 from parsers import parse_bytes, parse_text
 
 

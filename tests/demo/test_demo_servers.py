@@ -61,8 +61,8 @@ def test_delivery_keeps_the_simulated_arrival_time(imap):
 def test_idle_wakes_the_watcher_when_mail_is_delivered(imap, monkeypatch):
     """Through the service's own IDLE wait. Regression: imapclient's idle_check failed with
     "unterminated line: b'* 1 FETCH ('" when pymap's response arrived in two pieces."""
-    from bot.config import ImapConfig
-    from bot.inbox import Mailbox
+    from bot.core.config import ImapConfig
+    from bot.intake.inbox import Mailbox
 
     monkeypatch.setenv("REPORTBOT_IMAP_PASSWORD", imap.password)
     cfg = ImapConfig(host=imap.host, port=imap.port, security="none", username=imap.username)

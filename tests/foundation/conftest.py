@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-
 REPO = Path(__file__).resolve().parents[2]
 CAMPAIGN_FILE = REPO / "campaigns" / "5422-BTTTT-CBC.toml"
 AGENCIES_FILE = REPO / "campaigns" / "agencies-5422.csv"

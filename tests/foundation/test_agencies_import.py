@@ -7,11 +7,11 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import select
 
-from bot.agencies import import_agencies
-from bot.agencies_file import HEADER, read_agencies
-from bot.app import App
-from bot.config import parse_config
-from bot.errors import UserError
+from bot.campaigns.agencies_file import HEADER, read_agencies
+from bot.campaigns.agency_load import import_agencies
+from bot.core.app import App
+from bot.core.config import parse_config
+from bot.core.errors import UserError
 from db.engine import migrate
 from db.models import Agency, Contact, Event
 

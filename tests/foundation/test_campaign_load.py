@@ -9,9 +9,9 @@ from pathlib import Path
 import docx
 from sqlmodel import select
 
-from bot.app import App
-from bot.campaign import load_campaign
-from bot.config import parse_config
+from bot.campaigns.campaign_load import load_campaign
+from bot.core.app import App
+from bot.core.config import parse_config
 from db.engine import migrate
 from db.models import Campaign, Event
 

@@ -5,8 +5,8 @@ import tomllib
 
 import pytest
 
-from bot.config import Config, load_config, parse_config
-from bot.errors import UserError
+from bot.core.config import Config, load_config, parse_config
+from bot.core.errors import UserError
 
 from .conftest import REPO
 

@@ -128,9 +128,9 @@ def test_garbage_never_raises():
 
 
 def _with_docx(headers: dict[str, str]) -> bytes:
-    from email.message import EmailMessage
     import io
     import zipfile
+    from email.message import EmailMessage
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:

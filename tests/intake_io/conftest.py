@@ -3,26 +3,26 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
 from pathlib import Path
 
 import docx
 import pytest
 from sqlmodel import select
 
-from bot.agencies import import_agencies
-from bot.agencies_file import read_agencies
-from bot.app import App
-from bot.campaign import load_campaign
-from bot.config import load_config
+from bot.campaigns.agencies_file import read_agencies
+from bot.campaigns.agency_load import import_agencies
+from bot.campaigns.campaign_load import load_campaign
+from bot.core.app import App
+from bot.core.config import load_config
 from bot.intake.pipeline import Intake
 from db.engine import migrate
 from db.models import Campaign
 
 REPO = Path(__file__).resolve().parents[2]
-NOW = datetime(2024, 12, 26, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 12, 26, 3, 0, tzinfo=UTC)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import os
-
 import threading
 import time
 
 from sqlmodel import select
 
 from bot.cli import main
-from bot.inbox import Mailbox
+from bot.intake.inbox import Mailbox
 from bot.intake.poll import poll_once, poll_pass, watch
-from bot.outbox import read_body
+from bot.outbound.outbox import read_body
 from db.models import Agency, Contact, InboundMessage, OutboundMail, Submission
 
 from .conftest import FULL, NOW, make_site, reply
@@ -136,14 +135,14 @@ def test_forged_from_with_failing_authentication_is_quarantined(tmp_path, imap_a
 
 def test_a_bounce_marks_the_contact_and_gets_no_reply(site):
     dsn = (
-        "From: Mail Delivery System <MAILER-DAEMON@mx.example.gov.vn>\r\nTo: baocao@example.gov.vn\r\n"
-        "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b1@mx.example.gov.vn>\r\n"
-        "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
-        "--B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
-        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.gov.vn\r\n\r\n"
-        "Final-Recipient: rfc822; vanthu@nghean.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
-        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n--B--\r\n").encode()
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example.gov.vn>\r\nTo: baocao@example.gov.vn\r\n"
+        b"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b1@mx.example.gov.vn>\r\n"
+        b"Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+        b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.gov.vn\r\n\r\n"
+        b"Final-Recipient: rfc822; vanthu@nghean.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        b"Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n--B--\r\n")
     site.append(dsn)
     poll_once(site.intake, clock=lambda: NOW)
     with site.app.session() as s:

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 import pytest
 from sqlmodel import select
 
-import bot.inbox
+import bot.intake.inbox
 import bot.intake.pipeline
 from bot.intake.poll import poll_once
 from db.models import InboundMessage, Submission
@@ -23,9 +23,9 @@ MIB = 1024 * 1024
 
 @pytest.fixture
 def small_limits(monkeypatch):
-    monkeypatch.setattr(bot.inbox, "STREAM_BYTES", 1 * MIB)
-    monkeypatch.setattr(bot.inbox, "FETCH_BYTES", 2 * MIB)
-    monkeypatch.setattr(bot.inbox, "CHUNK_BYTES", 256 * 1024)
+    monkeypatch.setattr(bot.intake.inbox, "STREAM_BYTES", 1 * MIB)
+    monkeypatch.setattr(bot.intake.inbox, "FETCH_BYTES", 2 * MIB)
+    monkeypatch.setattr(bot.intake.inbox, "CHUNK_BYTES", 256 * 1024)
 
 
 def _with_filler(raw: bytes, mib: int) -> bytes:
@@ -77,7 +77,7 @@ def test_a_message_over_the_limit_is_kept_and_quarantined_for_staff(site, small_
 
 
 def test_the_inbox_leaves_a_large_message_to_pieces_and_fetches_the_rest_whole(site, small_limits):
-    from bot.inbox import Mailbox
+    from bot.intake.inbox import Mailbox
 
     big = _with_filler(reply(sections=FULL), 2)
     uids = [site.append(reply(body="x" * (700 * 1024))) for _ in range(3)] + [site.append(big)]

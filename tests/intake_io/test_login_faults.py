@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from imapclient.exceptions import IMAPClientError
 
-from bot.config import ImapConfig
-from bot.errors import UserError
-from bot.inbox import NETWORK_ERRORS, Mailbox
+from bot.core.config import ImapConfig
+from bot.core.errors import UserError
+from bot.intake.inbox import NETWORK_ERRORS, Mailbox
 from tests.servers.proxy import FaultyProxy
 
 

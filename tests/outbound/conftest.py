@@ -5,8 +5,8 @@ import tomllib
 
 import pytest
 
-from bot.mails import MailAgency, MailCampaign, Sender
-from bot.planner import CampaignPlan
+from bot.outbound.mails import MailAgency, MailCampaign, Sender
+from bot.outbound.planner import CampaignPlan
 
 from .helpers import CAMPAIGN_FILE
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.app import App
 from bot.cli import main
-from bot.config import load_config
-from bot.outbox import read_body
+from bot.core.app import App
+from bot.core.config import load_config
+from bot.outbound.outbox import read_body
 from db.models import Agency, Campaign, Event, OutboundMail
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,7 +131,7 @@ def kinds_by_agency(messages) -> dict[str, list[tuple[str, str]]]:
     from email.utils import parsedate_to_datetime
     from zoneinfo import ZoneInfo
 
-    from bot.mails import find_token
+    from bot.outbound.mails import find_token
 
     out: dict[str, list[tuple[str, str]]] = {}
     for m in messages:

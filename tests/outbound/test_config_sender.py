@@ -1,4 +1,4 @@
-"""Every mail of ours goes out from the [smtp] `from` of the config (bot.mails.config_sender)."""
+"""Every mail of ours goes out from the [smtp] `from` of the config (bot.outbound.mails.config_sender)."""
 from __future__ import annotations
 
 import email
@@ -9,8 +9,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config import parse_config
-from bot.mails import build_dispatch, config_sender
+from bot.core.config import parse_config
+from bot.outbound.mails import build_dispatch, config_sender
 
 FROM = "Cục Báo chí (thử) <cucbaochi@thu.example.vn>"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.digest import send_digest
-from bot.workdays import is_working_day
+from bot.campaigns.workdays import is_working_day
+from bot.staff.digest import send_digest
 from db.models import InboundMessage, Submission
 
 from .helpers import HCM, at

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot.backoff import Backoff
-from bot.mailer import Mailer, send_outbox
-from bot.mails import config_sender
-from bot.outbox import queue_due
+from bot.core.backoff import Backoff
+from bot.outbound.mailer import Mailer, send_outbox
+from bot.outbound.mails import config_sender
+from bot.outbound.outbox import queue_due
 from db.models import Contact, OutboundMail, Submission
 from db.types import utcnow
 

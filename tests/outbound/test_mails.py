@@ -13,10 +13,21 @@ from email.utils import parsedate_to_datetime
 import jinja2
 import pytest
 
-from bot.mails import (
-    Attachment, MailAgency, ReceivedFile, Receipt, SectionRef, build_ack, build_digest,
-    build_dispatch, build_overdue, build_reminder, envelope_recipients, find_token,
-    render_mail, token,
+from bot.outbound.mails import (
+    Attachment,
+    MailAgency,
+    Receipt,
+    ReceivedFile,
+    SectionRef,
+    build_ack,
+    build_digest,
+    build_dispatch,
+    build_overdue,
+    build_reminder,
+    envelope_recipients,
+    find_token,
+    render_mail,
+    token,
 )
 
 from .helpers import at

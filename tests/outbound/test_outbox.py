@@ -1,12 +1,11 @@
 """Planning into the outbox: rows written once per key, to the right addresses, before any send."""
 from __future__ import annotations
 
-
 from sqlmodel import select
 
-from bot.mails import Receipt, ReceivedFile, Sender
-from bot.digest import send_digest
-from bot.outbox import insert_planned, queue_ack, queue_due, render_due
+from bot.outbound.mails import Receipt, ReceivedFile, Sender
+from bot.outbound.outbox import insert_planned, queue_ack, queue_due, render_due
+from bot.staff.digest import send_digest
 from db.models import Contact, Enrollment, InboundMessage, OutboundMail
 
 from .helpers import at

@@ -10,8 +10,14 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from bot.planner import (
-    AgencyFacts, CampaignPlan, SentMail, nominal_schedule, parse_days, plan_agency, plan_due,
+from bot.campaigns.workdays import parse_days
+from bot.outbound.planner import (
+    AgencyPlanFacts,
+    CampaignPlan,
+    SentMail,
+    nominal_schedule,
+    plan_agency,
+    plan_due,
     reminder_slots,
 )
 
@@ -21,7 +27,7 @@ from .helpers import at, local
 def simulate(plan: CampaignPlan, start: datetime, end: datetime, *, step=timedelta(hours=1),
              down=(), reported_at=None, facts=None) -> list[tuple]:
     """Tick from start to end; returns [(kind, seq, local time queued, escalate)]."""
-    facts = facts or AgencyFacts("BYT")
+    facts = facts or AgencyPlanFacts("BYT")
     log, now = [], start
     while now <= end:
         if not any(a <= now < b for a, b in down):
@@ -72,29 +78,29 @@ def test_no_reminder_after_a_report_on_26_12(plan):
 
 def test_report_stops_reminders_even_when_recorded_after_now(plan):
     # The planner trusts the recorded fact, not its timestamp: no race with a tick in flight.
-    facts = AgencyFacts("BYT", reported_at=at("27/12/2024", "08:30"),
+    facts = AgencyPlanFacts("BYT", reported_at=at("27/12/2024", "08:30"),
                         sent=(SentMail("dispatch", 1, at("19/12/2024", "09:00")),))
     assert plan_agency(plan, facts, at("27/12/2024", "08:00")) == []
 
 
 @pytest.mark.parametrize("facts", [
-    AgencyFacts("BYT", exempt=True),
-    AgencyFacts("BYT", all_contacts_bounced=True),
-    AgencyFacts("BYT", reported_at=at("18/12/2024", "10:00")),
+    AgencyPlanFacts("BYT", exempt=True),
+    AgencyPlanFacts("BYT", all_contacts_bounced=True),
+    AgencyPlanFacts("BYT", reported_at=at("18/12/2024", "10:00")),
 ])
 def test_nothing_to_exempt_bounced_or_reported_agencies(plan, facts):
     assert simulate(plan, at("18/12/2024", "00:00"), at("15/01/2025", "00:00"), facts=facts) == []
 
 
 def test_bounce_after_dispatch_stops_the_reminders(plan):
-    facts = AgencyFacts("BYT", all_contacts_bounced=True,
+    facts = AgencyPlanFacts("BYT", all_contacts_bounced=True,
                         sent=(SentMail("dispatch", 1, at("19/12/2024", "09:00")),))
     assert plan_agency(plan, facts, at("25/12/2024", "09:00")) == []
 
 
 def test_no_reminder_before_the_dispatch_was_sent(plan):
     # The dispatch is late (agency added on 25/12): at 25/12 09:00 only the dispatch is due.
-    due = plan_agency(plan, AgencyFacts("NEW"), at("25/12/2024", "09:00"))
+    due = plan_agency(plan, AgencyPlanFacts("NEW"), at("25/12/2024", "09:00"))
     assert [(m.kind, m.seq) for m in due] == [("dispatch", 1)]
     # Sent at 09:00, the 25/12 reminder (same day) is skipped; the next is 27/12.
     log = simulate(plan, at("25/12/2024", "09:00"), at("28/12/2024", "00:00"))
@@ -146,7 +152,7 @@ def test_catch_up_drops_a_pre_deadline_reminder_once_the_deadline_passed(plan):
 def test_reminder_caught_up_on_the_slot_day_covers_that_day(plan):
     # Down until 30/12 07:00: the 27/12 slot is caught up at 07:00 and the 30/12 08:00
     # slot must not follow an hour later.
-    facts = AgencyFacts("BYT", sent=(
+    facts = AgencyPlanFacts("BYT", sent=(
         SentMail("dispatch", 1, at("19/12/2024", "09:00")),
         SentMail("reminder", 1, at("25/12/2024", "08:00")),
         SentMail("reminder", 2, at("30/12/2024", "07:00")),
@@ -198,10 +204,10 @@ def test_reminder_on_a_holiday_moves_to_the_previous_working_day(plan):
 def test_plan_due_orders_agencies_and_skips_the_finished(plan):
     dispatched = (SentMail("dispatch", 1, at("19/12/2024", "09:00")),)
     agencies = [
-        AgencyFacts("BTC", sent=dispatched),
-        AgencyFacts("BYT", sent=dispatched, reported_at=at("24/12/2024", "10:00")),
-        AgencyFacts("ANG"),  # never dispatched
-        AgencyFacts("BGD", sent=dispatched),
+        AgencyPlanFacts("BTC", sent=dispatched),
+        AgencyPlanFacts("BYT", sent=dispatched, reported_at=at("24/12/2024", "10:00")),
+        AgencyPlanFacts("ANG"),  # never dispatched
+        AgencyPlanFacts("BGD", sent=dispatched),
     ]
     due = plan_due(plan, agencies, at("25/12/2024", "09:00"))
     assert [(m.agency_code, m.kind) for m in due] == [
@@ -210,7 +216,7 @@ def test_plan_due_orders_agencies_and_skips_the_finished(plan):
 
 def test_naive_datetimes_and_bad_offsets_are_rejected(plan):
     with pytest.raises(ValueError):
-        plan_agency(plan, AgencyFacts("BYT"), datetime(2024, 12, 25, 8))
+        plan_agency(plan, AgencyPlanFacts("BYT"), datetime(2024, 12, 25, 8))
     with pytest.raises(ValueError):
         replace(plan, deadline=datetime(2024, 12, 30, 17))
     with pytest.raises(ValueError):

@@ -1,4 +1,4 @@
-"""bot/smtp_send.py against a real aiosmtpd server on loopback: the bytes arrive unchanged, the
+"""bot/outbound/smtp_send.py against a real aiosmtpd server on loopback: the bytes arrive unchanged, the
 declared SIZE is what the server then receives, refusals come back as sendmail reports them."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from servers import LOOPBACK, free_port
 
-from bot.smtp_send import send_raw, wire_size
+from bot.outbound.smtp_send import send_raw, wire_size
 
 RAW = (b"From: a@example.gov.vn\r\nTo: b@example.vn\r\nSubject: x\r\n\r\n"
        b"line one\r\n.a line starting with a dot\r\n..two dots\r\n" + (b"0123456789" * 7 + b"\r\n") * 4000)

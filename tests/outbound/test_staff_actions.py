@@ -8,7 +8,7 @@ import json
 import docx
 from sqlmodel import select
 
-from bot.store import sha256_hex
+from bot.core.store import sha256_hex
 from db.models import Enrollment, Submission
 from tests.sites import outline_docx
 

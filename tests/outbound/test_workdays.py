@@ -5,9 +5,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.workdays import (
-    add_working_days, holiday_name, is_working_day, next_working_day,
-    previous_working_day, working_days_between,
+from bot.campaigns.workdays import (
+    add_working_days,
+    holiday_name,
+    is_working_day,
+    next_working_day,
+    previous_working_day,
+    working_days_between,
 )
 
 

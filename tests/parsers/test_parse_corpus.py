@@ -3,7 +3,6 @@ clear reason — never an exception (through the sandbox when it exists)."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import CORPUS
 
 FOLDERS = ("docx", "doc", "pdf")

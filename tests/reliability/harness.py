@@ -23,7 +23,7 @@ from pathlib import Path
 
 from servers.proxy import FaultyProxy
 
-from bot.mails import find_token
+from bot.outbound.mails import find_token
 from tests import sites
 from tests.sites import ServiceRun, kill_leftovers, settled  # noqa: F401 - bench/ imports them from here
 

@@ -200,7 +200,7 @@ def _reminders(s, sink: SinkIndex, f: Figures) -> None:
         f.reminders_queued_late += 1
         if row.status != "cancelled":
             f.problems.append(f"{row.dedupe_key} queued after the report and {row.status}, not cancelled")
-    for mid, kind, _, arrived in sink.arrivals:
+    for mid, _kind, _, arrived in sink.arrivals:
         row = rows.get(mid)
         if row is None:
             continue

@@ -222,9 +222,9 @@ def _check_docx(path: Path) -> None:
 
 
 def _check_ack(site_dir: Path) -> None:
-    from bot.app import App
-    from bot.config import load_config
-    from bot.outbox import read_body
+    from bot.core.app import App
+    from bot.core.config import load_config
+    from bot.outbound.outbox import read_body
 
     app = App(load_config(site_dir / "config.toml"))
     with app.session() as s:
@@ -244,7 +244,7 @@ def _check_digest(path: Path) -> None:
 
 
 def test_config_example_and_defaults_use_tls_for_both_protocols():
-    from bot.config import Config, load_config
+    from bot.core.config import Config, load_config
 
     example = tomllib.loads((REPO / "config.example.toml").read_text(encoding="utf-8"))
     assert (example["imap"]["security"], example["imap"]["port"]) == ("tls", 993)

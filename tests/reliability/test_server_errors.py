@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.scheduler import run_tick
+from bot.service.tick import run_tick
 from db.models import Agency, Contact, Event, OutboundMail
 from tests.sites import ServiceRun, settled, wait_until
 

@@ -106,7 +106,7 @@ class AutoResponder(threading.Thread):
 
     def run(self) -> None:
         while not self.halt.wait(0.2):
-            for mid, kind, agency, _ in self.sink.refresh().arrivals[len(self.answered):]:
+            for mid, _kind, agency, _ in self.sink.refresh().arrivals[len(self.answered):]:
                 self.answered.append(mid)
                 if agency == self.code:
                     self.site.append(self._answer(mid), self.timeline.now())

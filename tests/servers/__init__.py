@@ -126,5 +126,5 @@ def stop_process(proc: subprocess.Popen | None, sig_first: int, timeout: float =
 
 
 from .dovecot import DovecotServer, MailAccount  # noqa: E402
-from .smtp import ReceivedMessage, SMTPServer  # noqa: E402
 from .postgres import PostgresServer  # noqa: E402
+from .smtp import ReceivedMessage, SMTPServer  # noqa: E402

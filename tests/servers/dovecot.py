@@ -29,8 +29,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
-from . import (LOOPBACK, find_binary, free_port, make_tempdir, stop_process, unprivileged_user,
-               wait_for_port)
+from . import LOOPBACK, find_binary, free_port, make_tempdir, stop_process, unprivileged_user, wait_for_port
 from .oauth2 import TokenEndpoint
 
 DEFAULT_USER = "reportbot"
@@ -67,7 +66,7 @@ class DovecotServer:
         self.oauth2 = TokenEndpoint()
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "DovecotServer":
+    def start(self) -> DovecotServer:
         binary = find_binary("dovecot")
         self.root = make_tempdir("reportbot-dovecot-")
         try:
@@ -107,7 +106,7 @@ class DovecotServer:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
 
-    def __enter__(self) -> "DovecotServer":
+    def __enter__(self) -> DovecotServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

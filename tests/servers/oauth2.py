@@ -48,7 +48,7 @@ class TokenEndpoint:
                 return 200, {"username": self._revoked[token], "active": "false"}
             return 401, {"error": "invalid_token"}
 
-    def start(self) -> "TokenEndpoint":
+    def start(self) -> TokenEndpoint:
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -18,8 +18,16 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import (LOOPBACK, ServerUnavailable, free_port, log_tail, make_tempdir, stop_process,
-               unprivileged_user, wait_for_port)
+from . import (
+    LOOPBACK,
+    ServerUnavailable,
+    free_port,
+    log_tail,
+    make_tempdir,
+    stop_process,
+    unprivileged_user,
+    wait_for_port,
+)
 
 _SETTINGS = {
     "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
@@ -58,7 +66,7 @@ class PostgresServer:
         self._serial = itertools.count(1)
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         bindir = find_pg_bindir()
         self.root = make_tempdir("reportbot-pg-")
         try:
@@ -126,7 +134,7 @@ class PostgresServer:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
 
-    def __enter__(self) -> "PostgresServer":
+    def __enter__(self) -> PostgresServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

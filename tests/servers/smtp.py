@@ -22,11 +22,11 @@ import email.policy
 import ssl
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Callable
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -113,7 +113,7 @@ class SMTPServer:
         self._tmp: tempfile.TemporaryDirectory | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self, attempts: int = 3) -> "SMTPServer":
+    def start(self, attempts: int = 3) -> SMTPServer:
         kwargs = self._controller_kwargs()
         for attempt in range(attempts):
             self.port = free_port()
@@ -162,7 +162,7 @@ class SMTPServer:
             self._tmp.cleanup()
             self._tmp = None
 
-    def __enter__(self) -> "SMTPServer":
+    def __enter__(self) -> SMTPServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -313,4 +313,4 @@ def _over_tls(server, session) -> bool:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

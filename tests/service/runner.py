@@ -8,7 +8,7 @@ outbox, and a scheduler tick completed after that.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.sites import TICK_SECONDS, ServiceRun, settled, wait_until
 
@@ -21,7 +21,7 @@ def wait_settled(site, runs, timeout: float = 120) -> None:
         if not settled(site):
             quiet_since.clear()
             return False
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if not quiet_since:
             quiet_since.append(now)
             return False

@@ -18,8 +18,8 @@ from sqlmodel import select
 
 from bot.intake.pipeline import Intake
 from bot.intake.poll import poll_once
-from bot.mails import find_token
-from bot.scheduler import run_tick
+from bot.outbound.mails import find_token
+from bot.service.tick import run_tick
 from db.models import Agency, Campaign, Contact, InboundMessage, OutboundMail, ServiceState, Submission
 from tests import sites
 from tests.sites import OUR_ADDRESS, address, outline_docx

@@ -24,9 +24,9 @@ from docx import Document
 from sqlmodel import select
 
 from bot.cli import main
-from bot.export import write_export
-from bot.status import campaign_status
-from bot.xlsx import NO, YES
+from bot.staff.export import write_export
+from bot.staff.status import campaign_status
+from bot.staff.xlsx import NO, YES
 from db.models import Contact, InboundMessage, OutboundMail, Submission
 from tests.sites import ENTRY, OUTLINE, ServiceRun, wait_until
 

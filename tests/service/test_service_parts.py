@@ -14,11 +14,11 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.cli import main
+from bot.core.logs import JsonLines, Redact, Text, redact
 from bot.intake.pipeline import BUSY, CLAIM_PREFIX, Intake, process, release_abandoned_claims
 from bot.intake.rawstore import store_raw
-from bot.locks import AdvisoryLeader
-from bot.logs import JsonLines, Redact, Text, redact
-from bot.scheduler import digest_day
+from bot.service.locks import AdvisoryLeader
+from bot.service.tick import digest_day
 from db.engine import make_engine
 from db.models import InboundMessage, OutboundMail, Submission
 from tests.sites import wait_until
@@ -161,7 +161,7 @@ def _dead_local_worker() -> str:
     import subprocess
     import sys
 
-    from bot.outbox_claims import HOST
+    from bot.core.workers import HOST
 
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
@@ -198,7 +198,7 @@ def test_status_shows_the_service_health_under_the_table(site_factory):
 def test_the_watcher_restart_delay_starts_afresh_after_it_worked_again(site_factory, monkeypatch):
     """Regression: the restart delay doubled on every failure of the service's life and never came
     down, so one bad night left intake waiting minutes after each later, unrelated hiccup."""
-    import bot.service as service_module
+    import bot.service.runner as service_module
     from bot.intake.poll import PassSummary
 
     site = site_factory("restarts")

@@ -78,7 +78,7 @@ def _letter_from_source(path: str, sha256: str) -> dict:
         letter = tomllib.loads(data.decode('utf-8')).get('letter', {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
-    # TOML dates become ISO strings, as bot/campaign.py stores them.
+    # TOML dates become ISO strings, as bot/campaigns/campaign_load.py stores them.
     return json.loads(json.dumps(letter, default=lambda v: v.isoformat())) if isinstance(letter, dict) else {}
 
 

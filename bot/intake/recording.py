@@ -1,0 +1,131 @@
+"""Recording what a message brought: files, the submission, bounces, quarantine, the ack.
+
+Every function adds to the caller's transaction (one per message) and logs its event.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.core.store import BlobStore
+from bot.intake.attachments import UNOPENED_KINDS
+from bot.intake.bounce import BounceRecipient
+from bot.intake.contents import Contents
+from db.events import log_event
+from db.models import Agency, Attachment, Campaign, Contact, InboundMessage, OutboundMail, Submission
+
+# What the agency reads in its acknowledgement about a file it sent.
+PROBLEM_REFUSED = "tệp bị từ chối vì vượt giới hạn an toàn"
+PROBLEM_UNREADABLE = "chưa đọc được nội dung tệp; Cục Báo chí sẽ kiểm tra và liên hệ nếu cần"
+PROBLEM_NOT_REPORT = "không phải tệp báo cáo"
+PROBLEM_UNOPENED = ("hệ thống chưa mở được loại tệp này (tệp nén RAR/7z/gzip, thư Outlook .msg); đề nghị gửi lại "
+                    "báo cáo dưới dạng tệp Word hoặc PDF, hoặc tệp nén ZIP")
+NOT_FAILED = {"delayed", "delivered", "relayed", "expanded"}  # DSN actions that are no bounce
+
+
+def record_files(session: Session, store: BlobStore, inbound: InboundMessage, contents: Contents) -> list[Attachment]:
+    rows = []
+    for pf in contents.files:
+        f = pf.file
+        blob = store.put(f.data)[1] if f.data else ""
+        status = "skipped" if f.skipped_reason else ("parsed" if pf.found_sections else
+                                                    ("failed" if pf.result is not None else "skipped"))
+        row = Attachment(inbound_id=inbound.id, filename=f.filename, sha256=f.sha256, size=f.size,
+                         kind=f.detected_kind, origin=f.origin, blob_path=blob, parse_status=status,
+                         parse_result=pf.result, reason=pf.problem)
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def agency_problem(row: Attachment) -> str:
+    if row.parse_status == "parsed":
+        return ""
+    if row.parse_status == "failed":
+        return PROBLEM_UNREADABLE
+    if row.kind in UNOPENED_KINDS:
+        return PROBLEM_UNOPENED
+    return PROBLEM_REFUSED if row.reason and "limit" in row.reason.lower() else PROBLEM_NOT_REPORT
+
+
+def record_submission(session: Session, campaign: Campaign, agency: Agency, inbound: InboundMessage,
+                      merged: dict, attachments: list[Attachment], received_at: datetime,
+                      *, actor: str = "intake", now: datetime | None = None) -> Submission:
+    """The submission a mail brought (its files, or its body when it had none)."""
+    sources = [{"filename": a.filename, "sha256": a.sha256, "size": a.size, "status": a.parse_status}
+               for a in attachments] or [{"filename": "(nội dung thư)", "sha256": inbound.sha256,
+                                           "size": inbound.size, "status": "parsed"}]
+    return add_submission(session, campaign, agency, merged, sources, received_at, inbound_id=inbound.id,
+                          actor=actor, now=now)
+
+
+def add_submission(session: Session, campaign: Campaign, agency: Agency, merged: dict, sources: list[dict],
+                   received_at: datetime, *, inbound_id: int | None = None, actor: str = "intake",
+                   now: datetime | None = None) -> Submission:
+    """A new version for (campaign, agency); the earlier current one is superseded, both kept."""
+    previous = session.exec(select(Submission).where(
+        Submission.campaign_id == campaign.id, Submission.agency_id == agency.id)).all()
+    for p in previous:
+        p.is_current = False
+    sub = Submission(
+        campaign_id=campaign.id, agency_id=agency.id, inbound_id=inbound_id,
+        version=max((p.version for p in previous), default=0) + 1, received_at=received_at,
+        on_time=received_at <= campaign.deadline, completeness=merged["completeness"],
+        missing=merged["missing"], sections=merged["sections"], metrics=merged["metrics"], sources=sources,
+    )
+    session.add(sub)
+    session.flush()
+    log_event(session, "submission.recorded", campaign_id=campaign.id, agency_id=agency.id, actor=actor, at=now,
+              detail={"submission_id": sub.id, "version": sub.version, "inbound_id": inbound_id,
+                      "completeness": sub.completeness, "missing": sub.missing, "on_time": sub.on_time})
+    return sub
+
+
+def record_bounce(session: Session, inbound: InboundMessage, recipients: list[BounceRecipient],
+                  returned_ids: list[str], *, actor: str = "intake", now: datetime | None = None) -> list[Contact]:
+    """Mark the failed recipients' contacts bounced; the agency is `bounced` once all its
+    primary contacts are (derived in bot/staff/status.py)."""
+    addresses = {r.address.lower() for r in recipients if r.address and r.action not in NOT_FAILED}
+    if not addresses and returned_ids:  # no address stated: the recipients of our returned mail
+        for row in session.exec(select(OutboundMail).where(col(OutboundMail.message_id).in_(returned_ids))):
+            addresses |= {a.lower() for a in row.to_addrs}
+    contacts = list(session.exec(select(Contact).where(col(Contact.email).in_(addresses)))) if addresses else []
+    for c in contacts:
+        if c.state == "bounced":
+            continue
+        c.state, c.state_reason, c.state_changed_at = "bounced", _bounce_reason(recipients, c.email), inbound.received_at
+        agency = session.get(Agency, c.agency_id)
+        log_event(session, "contact.bounced", agency_id=c.agency_id, actor=actor, at=now,
+                  detail={"contact_id": c.id, "inbound_id": inbound.id, "agency": agency.code if agency else None,
+                          "reason": c.state_reason})
+    if contacts:
+        inbound.agency_id = contacts[0].agency_id
+    return contacts
+
+
+# A contact's bounce reason when the bounce quoted no server reply for it.
+BOUNCED_WITHOUT_REPLY = ("bounced", "bounced (our message was returned)")
+
+
+def _bounce_reason(recipients: list[BounceRecipient], email: str) -> str:
+    for r in recipients:
+        if r.address and r.address.lower() == email:
+            return " ".join(filter(None, (r.status, r.diagnostic)))[:500] or BOUNCED_WITHOUT_REPLY[0]
+    return BOUNCED_WITHOUT_REPLY[1]
+
+
+def quarantine(session: Session, inbound: InboundMessage, reason: str, *, actor: str = "intake",
+               now: datetime | None = None) -> None:
+    inbound.state, inbound.reason = "quarantined", reason[:2000]
+    log_event(session, "mail.quarantined", campaign_id=inbound.campaign_id, agency_id=inbound.agency_id,
+              actor=actor, at=now, detail={"inbound_id": inbound.id, "reason": reason[:500]})
+
+
+def acks_sent_to(session: Session, address: str, now: datetime) -> int:
+    """Acknowledgements queued to this address in the last 24 hours (the loop cap)."""
+    since = now - timedelta(days=1)
+    rows = session.exec(select(OutboundMail.to_addrs).where(
+        OutboundMail.kind == "ack", OutboundMail.created_at >= since)).all()
+    return sum(1 for to in rows if address.lower() in {a.lower() for a in to})

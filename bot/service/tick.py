@@ -1,0 +1,169 @@
+"""One scheduler pass ("tick"), shared by `reportbot tick` and the service's interval job.
+
+At `now` (read once by the caller from its clock), for every campaign:
+1. queue what the planner says is due (bot/outbox.queue_due; idempotent by dedupe key);
+2. send the outbox backlog (bot/mailer; claims make concurrent senders safe);
+3. queue the staff digest when due, and send it.
+
+The digest is due on a working day (Vietnamese calendar) at or after the campaign's
+`digest_at` local time, when no digest exists yet for that local day (send_digest's
+dedupe key) and bot/staff/digest_rule.py does not leave the day out (the reminders are
+over and nothing is new, or every report is in and staff were told). After downtime
+this yields one digest — today's — never a burst of the days missed; the planner
+likewise sends only the latest missed reminder.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from bot.campaigns.workdays import is_working_day
+from bot.core.app import App
+from bot.outbound.mailer import Mailer, SendSummary, save_sent_copies
+from bot.outbound.mails import Sender, config_sender
+from bot.outbound.outbox import queue_due
+from bot.outbound.outbox_claims import Filter
+from bot.staff.digest import send_digest
+from db.models import Campaign, ServiceState
+from db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+LAST_TICK = "service:last_tick"
+DEFAULT_DIGEST_AT = "07:30"
+StopFlag = Callable[[], bool]
+
+
+@dataclass
+class TickSummary:
+    at: datetime
+    queued: Counter = field(default_factory=Counter)       # kind -> rows written
+    digests: list[str] = field(default_factory=list)       # campaign codes whose digest was queued
+    sends: list[SendSummary] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)        # what failed (logged), e.g. a digest
+
+    @property
+    def sent(self) -> int:
+        return sum(s.sent for s in self.sends)
+
+    @property
+    def fatal(self) -> str | None:
+        return next((s.fatal for s in self.sends if s.fatal), None)
+
+    def line(self) -> str:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.queued.items()))
+        parts = [f"{sum(self.queued.values())} queued" + (f" ({kinds})" if kinds else "")]
+        parts += [("digest: " if i else "") + s.line() for i, s in enumerate(self.sends)]
+        return "; ".join(parts + self.errors)
+
+
+# ---------------------------------------------------------------- pure
+def digest_day(schedule: dict, tz: str, now: datetime) -> date | None:
+    """The campaign-local day whose digest is due at `now`, or None (weekend, holiday, too early)."""
+    local = now.astimezone(ZoneInfo(tz))
+    at = time.fromisoformat(str(schedule.get("digest_at") or DEFAULT_DIGEST_AT))
+    if not is_working_day(local.date()) or local.time() < at:
+        return None
+    return local.date()
+
+
+def digest_started(schedule: dict, now: datetime) -> bool:
+    """No digest before the letter is due to go out: there is nothing to report yet."""
+    start = schedule.get("dispatch_at")
+    return start is None or now >= datetime.fromisoformat(start)
+
+
+# ---------------------------------------------------------------- the pass
+def run_tick(application: App, now: datetime, *, clock: Callable[[], datetime] | None = None,
+             should_stop: StopFlag | None = None, actor: str = "scheduler") -> TickSummary:
+    """One pass at `now`; `clock` is what the mailer reads per decision (default: fixed at `now`)."""
+    clock = clock or (lambda: now)
+    stop = should_stop or (lambda: False)
+    summary = TickSummary(now)
+    with application.session() as s:
+        ids = s.exec(select(Campaign.id).order_by(Campaign.id)).all()
+    sender = config_sender(application.config)
+    for cid in ids:  # one transaction per campaign
+        with application.session() as s:
+            for p in queue_due(s, s.get(Campaign, cid), now, sender, application.store, actor=actor):
+                summary.queued[p.kind] += 1
+    if not stop():
+        summary.sends.append(send_backlog(application, clock, stop, actor))
+    if not stop() and _queue_digests(application, ids, now, sender, actor, summary) and not (stop() or summary.fatal):
+        summary.sends.append(send_backlog(application, clock, stop, actor))
+    with application.session() as s:
+        put_state(s, LAST_TICK, {"at": now.isoformat(), "queued": sum(summary.queued.values()),
+                                 "sent": summary.sent, "fatal": summary.fatal, "actor": actor,
+                                 "host": socket.gethostname(), "pid": os.getpid()})
+    return summary
+
+
+def _queue_digests(application: App, ids: list[int], now: datetime, sender: Sender, actor: str,
+                   summary: TickSummary) -> bool:
+    to = application.config.staff.digest_to
+    if not to:
+        return False
+    for cid in ids:
+        try:
+            with application.session() as s:
+                c = s.get(Campaign, cid)
+                schedule = c.schedule or {}
+                if not digest_started(schedule, now) or digest_day(schedule, c.timezone, now) is None:
+                    continue
+                if send_digest(s, c, now=now, sender=sender, to=to, actor=actor, only_if_due=True) is not None:
+                    summary.queued["digest"] += 1
+                    summary.digests.append(c.code)
+        except Exception as e:  # noqa: BLE001 - one campaign's digest must not stop the tick
+            log.exception("the digest of campaign #%s failed", cid)
+            summary.errors.append(f"digest of campaign #{cid} failed: {type(e).__name__}: {e}")
+    return bool(summary.digests)
+
+
+def send_backlog(application: App, clock: Callable[[], datetime], should_stop: StopFlag,
+                 actor: str) -> SendSummary:
+    """One mailer pass over every due outbox row; stops after the message in hand once
+    `should_stop()` turns true (the rest stays queued, released for the next pass)."""
+    cfg = application.config
+    mailer = Mailer(application.engine, cfg.smtp, clock=clock, actor=actor,
+                    ssl_context=cfg.smtp.ssl_context() if cfg.smtp.security != "none" else None)
+    summary = asyncio.run(_run_stoppable(mailer, should_stop))
+    if cfg.smtp.save_to_sent and summary.sent_ids:
+        summary.copied = save_sent_copies(application.engine, cfg.imap, cfg.smtp.sent_folder, summary.sent_ids,
+                                          ssl_context=cfg.imap.ssl_context() if cfg.imap.security != "none" else None)
+    return summary
+
+
+async def _run_stoppable(mailer: Mailer, should_stop: StopFlag) -> SendSummary:
+    task = asyncio.create_task(mailer.run(Filter()))
+    while not task.done():
+        await asyncio.wait({task}, timeout=0.2)
+        if should_stop():
+            mailer.request_stop()
+    return task.result()
+
+
+# ---------------------------------------------------------------- service state
+def put_state(session: Session, key: str, value: dict[str, Any]) -> None:
+    """Upsert one ServiceState row (INSERT … ON CONFLICT DO UPDATE: instances may race)."""
+    dialect = session.get_bind().dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
+    stmt = insert(ServiceState.__table__).values(key=key, value=value, updated_at=utcnow())
+    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value,
+                                                                     "updated_at": stmt.excluded.updated_at})
+    session.connection().execute(stmt)
+
+
+def get_state(session: Session, key: str) -> dict | None:
+    row = session.get(ServiceState, key)
+    return row.value if row is not None else None

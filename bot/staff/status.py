@@ -1,0 +1,190 @@
+"""Receipt status of every agency in a campaign: facts from the database, state derived purely.
+
+`derive_state` is pure (facts + now -> state); `campaign_status` gathers the facts.
+The JSON shape is a contract (DESIGN.md, `reportbot status --format json`).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, func, select
+
+from bot.campaigns.agencies_file import CATEGORIES
+from db.models import (
+    Agency,
+    Campaign,
+    Contact,
+    Enrollment,
+    Event,
+    InboundMessage,
+    MailboxState,
+    OutboundMail,
+    ServiceState,
+    Submission,
+)
+
+STATES = ("not_sent", "sent", "bounced", "overdue", "received_incomplete", "received", "exempt")
+REMINDER_KINDS = ("reminder", "overdue")
+_CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+
+
+@dataclass
+class AgencyStatusFacts:
+    exempt: bool = False
+    sent_at: datetime | None = None
+    all_bounced: bool = False
+    received_at: datetime | None = None
+    on_time: bool | None = None
+    completeness: float | None = None
+    missing: tuple[str, ...] = ()
+    reminders_sent: int = 0
+    submissions: int = 0
+    last_event: str | None = None
+    last_event_at: datetime | None = None
+
+
+def derive_state(f: AgencyStatusFacts, deadline: datetime, now: datetime) -> str:
+    if f.exempt:
+        return "exempt"
+    if f.received_at is not None:
+        return "received_incomplete" if f.missing else "received"
+    if f.all_bounced:
+        return "bounced"
+    if f.sent_at is None:
+        return "not_sent"
+    return "overdue" if now > deadline else "sent"
+
+
+def _iso(t: datetime | None, tz: ZoneInfo) -> str | None:
+    return t.astimezone(tz).isoformat() if t else None
+
+
+def _gather(session: Session, campaign: Campaign) -> list[tuple[Agency, AgencyStatusFacts]]:
+    cid = campaign.id
+    rows = session.exec(
+        select(Agency, Enrollment).join(Enrollment, Enrollment.agency_id == Agency.id)
+        .where(Enrollment.campaign_id == cid)
+    ).all()
+    rows = sorted(rows, key=lambda r: (_CATEGORY_ORDER.get(r[0].category, 99), r[0].code))
+    facts = {a.id: AgencyStatusFacts(exempt=e.exempt) for a, e in rows}
+    ids = list(facts)
+    contacts = defaultdict(list)
+    for aid, state in session.exec(select(Contact.agency_id, Contact.state).where(
+            col(Contact.agency_id).in_(ids), Contact.role == "primary")):
+        contacts[aid].append(state)
+    for aid, states in contacts.items():
+        facts[aid].all_bounced = all(s in ("bounced", "failed") for s in states)
+    for aid, kind, sent_at in session.exec(select(OutboundMail.agency_id, OutboundMail.kind, OutboundMail.sent_at)
+                                           .where(OutboundMail.campaign_id == cid, col(OutboundMail.sent_at).is_not(None))):  # delivered (to some, at least)
+        if aid not in facts:
+            continue
+        if kind == "dispatch":
+            facts[aid].sent_at = min(filter(None, (facts[aid].sent_at, sent_at)), default=None)
+        elif kind in REMINDER_KINDS:
+            facts[aid].reminders_sent += 1
+    counts = Counter()
+    for sub in session.exec(select(Submission).where(Submission.campaign_id == cid)):
+        counts[sub.agency_id] += 1
+        if sub.is_current and sub.agency_id in facts:
+            f = facts[sub.agency_id]
+            f.received_at, f.on_time = sub.received_at, sub.on_time
+            f.completeness, f.missing = sub.completeness, tuple(sub.missing)
+    for aid, n in counts.items():
+        if aid in facts:
+            facts[aid].submissions = n
+    _last_events(session, cid, facts)
+    return [(a, facts[a.id]) for a, _ in rows]
+
+
+def _last_events(session: Session, cid: int, facts: dict[int, AgencyStatusFacts]) -> None:
+    latest = (select(Event.agency_id, func.max(Event.id).label("eid"))
+              .where(Event.campaign_id == cid, col(Event.agency_id).is_not(None))
+              .group_by(Event.agency_id).subquery())
+    for ev in session.exec(select(Event).join(latest, Event.id == latest.c.eid)):
+        if ev.agency_id in facts:
+            facts[ev.agency_id].last_event, facts[ev.agency_id].last_event_at = ev.kind, ev.at
+
+
+def campaign_status(session: Session, campaign: Campaign, now: datetime) -> list[dict]:
+    """One dict per enrolled agency, in the contract's shape (plus `last_event_at`)."""
+    tz = ZoneInfo(campaign.timezone)
+    out = []
+    for agency, f in _gather(session, campaign):
+        out.append({
+            "agency": agency.code, "name": agency.name, "category": agency.category,
+            "state": derive_state(f, campaign.deadline, now),
+            "sent_at": _iso(f.sent_at, tz), "received_at": _iso(f.received_at, tz),
+            "on_time": f.on_time, "completeness": f.completeness, "missing": list(f.missing),
+            "reminders_sent": f.reminders_sent, "submissions": f.submissions,
+            "last_event": f.last_event, "last_event_at": _iso(f.last_event_at, tz),
+        })
+    return out
+
+
+# ---------------------------------------------------------------- service health
+SERVICE_KEYS = {"started": "service:started", "stopped": "service:stopped", "last_tick": "service:last_tick"}
+
+
+def service_health(session: Session, now: datetime) -> dict:
+    """How the service is doing, for `reportbot status`: last inbox check, last tick (and how long
+    ago, judged at `now`), outbox backlog (pending + sending), quarantine and failed intake."""
+
+    def ago(t: datetime | None) -> float | None:
+        return None if t is None else round((now - t).total_seconds(), 1)
+
+    state = {name: session.get(ServiceState, key) for name, key in SERVICE_KEYS.items()}
+    at = {name: _state_at(row) for name, row in state.items()}
+    checked = session.exec(select(func.max(MailboxState.last_check_at))).one()
+    outbox = dict(session.exec(select(OutboundMail.status, func.count()).group_by(OutboundMail.status)).all())
+    inbound = dict(session.exec(select(InboundMessage.state, func.count()).group_by(InboundMessage.state)).all())
+    tick = (state["last_tick"].value or {}) if state["last_tick"] else {}
+    return {
+        "last_inbox_check_at": _iso(checked, ZoneInfo("UTC")), "last_inbox_check_age_s": ago(checked),
+        "last_tick_at": _iso(at["last_tick"], ZoneInfo("UTC")), "last_tick_age_s": ago(at["last_tick"]),
+        "last_tick_error": tick.get("fatal"),
+        "service_started_at": _iso(at["started"], ZoneInfo("UTC")),
+        "service_stopped_at": _iso(at["stopped"], ZoneInfo("UTC")) if _after(at["stopped"], at["started"]) else None,
+        "outbox_backlog": outbox.get("pending", 0) + outbox.get("sending", 0),
+        "outbox_failed": outbox.get("failed", 0),
+        "quarantine": inbound.get("quarantined", 0),
+        "failed_inbound": inbound.get("failed", 0),
+        "inbound_waiting": inbound.get("stored", 0) + inbound.get("processing", 0),
+    }
+
+
+def _state_at(row) -> datetime | None:
+    at = (row.value or {}).get("at") if row is not None else None
+    return datetime.fromisoformat(at) if at else None
+
+
+def _after(a: datetime | None, b: datetime | None) -> bool:
+    return a is not None and (b is None or a >= b)
+
+
+def health_lines(h: dict) -> list[str]:
+    """The health as short readable lines (under the status table)."""
+    def when(key: str) -> str:
+        t, age = h[f"{key}_at"], h.get(f"{key}_age_s")
+        if t is None:
+            return "never"
+        return f"{t[:16].replace('T', ' ')} UTC" + ("" if age is None else f" ({_age(age)} ago)")
+
+    running = "stopped" if h["service_stopped_at"] else ("started " + h["service_started_at"][:16].replace("T", " ")
+                                                         + " UTC" if h["service_started_at"] else "never started")
+    return [
+        f"Service: {running}; last tick {when('last_tick')}"
+        + (f" — sending failed: {h['last_tick_error']}" if h["last_tick_error"] else ""),
+        f"Inbox: last check {when('last_inbox_check')}; {h['inbound_waiting']} waiting, "
+        f"{h['quarantine']} in quarantine, {h['failed_inbound']} failed",
+        f"Outbox: {h['outbox_backlog']} waiting to be sent, {h['outbox_failed']} failed",
+    ]
+
+
+def _age(seconds: float) -> str:
+    s = abs(int(seconds))
+    text = f"{s} s" if s < 120 else (f"{s // 60} min" if s < 7200 else
+                                     (f"{s // 3600} h" if s < 172800 else f"{s // 86400} d"))
+    return text if seconds >= 0 else f"in {text}"

@@ -1,0 +1,1 @@
+"""The staff console: routes, templates, auth (reportbot web)."""

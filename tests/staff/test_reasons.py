@@ -1,0 +1,55 @@
+"""The digest tells staff in Vietnamese why a mail or a file needs them (bot/staff/reasons.py),
+with the recorded English reason kept as the technical detail."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from bot.staff.reasons import file_reason, mail_reason
+
+MAIL = [
+    ("no agency matched: no reply, token, address or domain of an agency", "không xác định được cơ quan gửi"),
+    ("sender is not a registered address of BTN (reply to our <x@y>; sender a@gmail.com not registered for BTN)",
+     "người gửi không phải địa chỉ đã đăng ký của BTN"),
+    ("BYT: cannot tell which campaign the reply is for", "BYT tham gia nhiều đợt báo cáo"),
+    ("sender verification failed: no passing DMARC/DKIM/SPF aligned with From domain byt.example",
+     "không xác thực được người gửi"),
+    ("the MIME structure is broken (StartBoundaryNotFoundDefect): its parts cannot be told apart; kept for staff",
+     "cấu trúc thư bị lỗi"),
+    ("message too large to read (80 MB, limit 64 MB); kept for staff", "thư quá lớn (80 MB, giới hạn 64 MB)"),
+    ("processing failed: OperationalError: database is locked", "hệ thống gặp lỗi khi xử lý thư"),
+    ("something nobody foresaw", "thư cần cán bộ xem xét"),
+]
+FILE = [
+    ("bc.docx: the document is encrypted (password-protected); ask the sender for an unprotected copy",
+     "tệp được đặt mật khẩu"),
+    ("zip member 'a.docx' is password-protected (encrypted)", "tệp được đặt mật khẩu"),
+    ("parsing did not finish within 120 s (stopped)", "vượt quá thời gian hoặc bộ nhớ"),
+    ("parsing ran out of memory (limit 1024 MB)", "vượt quá thời gian hoặc bộ nhớ"),
+    ("word/document.xml expands 2000:1, over the limit", "vượt giới hạn an toàn"),
+    ("file is over the 50 MB limit", "vượt giới hạn an toàn"),
+    ("RAR archive: not unpacked", "tệp nén RAR hệ thống chưa giải nén được"),
+    ("7-Zip archive: not unpacked", "tệp nén 7-Zip hệ thống chưa giải nén được"),
+    ("Outlook .msg attachment: not unpacked", "tệp thư Outlook (.msg)"),
+    ("cannot convert .doc to DOCX: LibreOffice could not convert the file (exit 1)", "không chuyển đổi được"),
+    ("OCR of a page did not finish within 60 s", "vượt quá thời gian"),
+    ("tesseract failed on a page (exit 1)", "không nhận dạng được chữ trong bản quét"),
+    ("the parser crashed (SIGSEGV); the file may be malformed or hostile", "tệp bị hỏng"),
+    ("word/document.xml declares a DOCTYPE/ENTITY (XML entity expansion or external entity attack)", "tệp bị hỏng"),
+    ("", "không đọc được nội dung tệp"),
+]
+
+
+@pytest.mark.parametrize("reason, said", MAIL)
+def test_a_mail_reason_is_explained_in_vietnamese_with_the_detail(reason, said):
+    text = mail_reason(reason)
+    assert text.startswith(said) and unicodedata.is_normalized("NFC", text)
+    assert f"(chi tiết kỹ thuật: {reason})" in text
+
+
+@pytest.mark.parametrize("reason, said", FILE)
+def test_a_file_reason_is_explained_in_vietnamese_with_the_detail(reason, said):
+    text = file_reason(reason)
+    assert said in text and unicodedata.is_normalized("NFC", text)
+    assert (f"(chi tiết kỹ thuật: {reason})" in text) if reason else "chi tiết" not in text
