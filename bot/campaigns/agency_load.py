@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from bot.campaigns.agencies_file import AgencyRow
-from bot.core.errors import UserError
+from bot.core.errors import NotFound
 from db.events import log_event
 from db.models import Agency, Campaign, Contact, Enrollment
 from db.types import utcnow
@@ -24,7 +24,7 @@ def agency_by_code(session: Session, code: str) -> Agency:
     """The agency a person named on the command line (codes are upper case), or a clear error."""
     agency = session.exec(select(Agency).where(Agency.code == code.strip().upper())).first()
     if agency is None:
-        raise UserError(f"AGENCY_CODE: no agency {code!r}")
+        raise NotFound(f"AGENCY_CODE: no agency {code!r}")
     return agency
 
 

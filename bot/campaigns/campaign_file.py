@@ -14,6 +14,11 @@ from bot.campaigns.workdays import parse_days
 from bot.core.errors import UserError
 from parsers.model import Outline, OutlineNode
 
+# The schedule a campaign file may leave out: the one place these defaults are written.
+DEFAULT_REMIND_BEFORE = ("5d", "2d", "0d")
+DEFAULT_OVERDUE_EVERY = "3d"
+DEFAULT_OVERDUE_MAX = 3
+
 METRIC_NAMES = frozenset({
     "views", "interactions", "reader_growth_pct", "digital_revenue_vnd", "digital_revenue_growth_pct",
     "digital_revenue_share_pct", "maturity_score", "maturity_level",
@@ -63,9 +68,9 @@ class CampaignSection(_Model):
 
 class ScheduleSection(_Model):
     dispatch_at: datetime
-    remind_before: list[str] = ["5d", "2d", "0d"]
-    overdue_every: str = "3d"
-    overdue_max: int = Field(3, ge=0, le=20)
+    remind_before: list[str] = list(DEFAULT_REMIND_BEFORE)
+    overdue_every: str = DEFAULT_OVERDUE_EVERY
+    overdue_max: int = Field(DEFAULT_OVERDUE_MAX, ge=0, le=20)
     escalate_on_overdue: int = Field(2, ge=0)
     digest_at: time = time(7, 30)
     reminder_at: time = time(8, 0)

@@ -11,6 +11,7 @@ from bot.cli import (  # noqa: E402,F401
     demo_cmds,
     intake_cmds,
     outbound_cmds,
+    outbox_cmds,
     parse_cmds,
     report_cmds,
     service_cmds,

@@ -24,7 +24,9 @@ agencies_app = typer.Typer(help="Manage the agencies asked to report.", no_args_
 quarantine_app = typer.Typer(help="Review mail that could not be trusted or matched.", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(agencies_app, name="agencies")
+outbox_app = typer.Typer(help="Mail that could not be delivered: list it, send it again.", no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(outbox_app, name="outbox")
 
 ConfigOpt = Annotated[
     Optional[Path],

@@ -1,4 +1,4 @@
-"""Intake commands: `poll` (one pass over the inbox) and `quarantine list|assign|reject`."""
+"""Intake commands: `poll` (one pass over the inbox) and `quarantine list|assign|reject|retry`."""
 from __future__ import annotations
 
 import json
@@ -7,19 +7,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import or_, select
+from sqlmodel import select
 
-from bot.campaigns.agency_load import agency_by_code
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app, quarantine_app
-from bot.core.errors import UserError
-from bot.intake.pipeline import Intake, process
+from bot.intake.pipeline import Intake
 from bot.intake.poll import poll_once
-from db.engine import session_scope
-from db.events import log_event
+from bot.staff.actions import SET_ASIDE, assign_message, reject_message, retry_message
 from db.models import InboundMessage
 from db.types import utcnow
-
-SET_ASIDE = ("quarantined", "failed")
 
 
 @app.command()
@@ -32,16 +27,6 @@ def poll(campaign: CampaignOpt = None, config: ConfigOpt = None) -> None:
                + (f", {len(summary.errors)} failed (kept for the next pass)" if summary.errors else ""))
     if summary.errors:
         raise typer.Exit(1)
-
-
-def _find(session, ref: str) -> InboundMessage:
-    cond = InboundMessage.message_id == ref.strip()
-    if ref.strip().lstrip("#").isdigit():
-        cond = or_(InboundMessage.id == int(ref.strip().lstrip("#")), cond)
-    row = session.exec(select(InboundMessage).where(cond)).first()
-    if row is None:
-        raise UserError(f"MESSAGE_ID: no received message {ref!r} (give the number from `quarantine list`)")
-    return row
 
 
 @quarantine_app.command("list")
@@ -74,18 +59,8 @@ def quarantine_assign(
     config: ConfigOpt = None,
 ) -> None:
     """Credit a quarantined message to an agency: the pipeline runs again from the store."""
-    application = open_app(config)
-    with session_scope(application.engine) as s:
-        row = _find(s, message_id)
-        if row.state not in SET_ASIDE:
-            raise UserError(f"message #{row.id} is {row.state}, not quarantined")
-        agency = agency_by_code(s, agency_code)
-        row.state = "quarantined"
-        log_event(s, "mail.assigned", agency_id=agency.id, actor="cli", detail={"inbound_id": row.id})
-        inbound_id, code = row.id, agency.code
-    out = process(Intake(application.config, application.engine), inbound_id, utcnow(), force_agency=code,
-                  actor="cli")
-    typer.echo(f"message #{inbound_id} → {code}: {out.state}" + (f" ({out.reason})" if out.reason else ""))
+    out = assign_message(open_app(config), message_id, agency_code, actor="cli", now=utcnow())
+    typer.echo(f"message #{out.inbound_id} → {out.agency}: {out.state}" + (f" ({out.reason})" if out.reason else ""))
 
 
 @quarantine_app.command("reject")
@@ -94,11 +69,17 @@ def quarantine_reject(
     config: ConfigOpt = None,
 ) -> None:
     """Reject a quarantined message: kept in the store, never credited to an agency."""
-    application = open_app(config)
-    with session_scope(application.engine) as s:
-        row = _find(s, message_id)
-        if row.state not in SET_ASIDE:
-            raise UserError(f"message #{row.id} is {row.state}, not quarantined")
-        row.state = "rejected"
-        log_event(s, "mail.rejected", actor="cli", detail={"inbound_id": row.id})
-    typer.echo(f"message #{row.id} rejected")
+    inbound_id = reject_message(open_app(config), message_id, actor="cli", now=utcnow())
+    typer.echo(f"message #{inbound_id} rejected")
+
+
+@quarantine_app.command("retry")
+def quarantine_retry(
+    message_id: Annotated[str, typer.Argument(metavar="MESSAGE_ID")],
+    config: ConfigOpt = None,
+) -> None:
+    """Run the normal intake again on a quarantined or failed message (classification, matching
+    and sender verification included, unlike assign)."""
+    out = retry_message(open_app(config), message_id, actor="cli", now=utcnow())
+    typer.echo(f"message #{out.inbound_id}: {out.state}" + (f" → {out.agency}" if out.agency else "")
+               + (f" ({out.reason})" if out.reason else ""))

@@ -22,6 +22,10 @@ class Backoff:
         return timedelta(seconds=self.seconds(attempt, rand))
 
 
+# Work that failed and is tried again later (an outbox row, a stored message): 1–2 min, 2–4 min, … 1 h.
+RETRY = Backoff()
+
+
 def sleep_unless(seconds: float, should_stop: Callable[[], bool]) -> None:
     """Sleep, waking every 0.2 s to give up as soon as should_stop() says so."""
     end = time.monotonic() + seconds

@@ -22,6 +22,7 @@ from email.utils import parseaddr
 from bot.demo.documents import Documents
 from bot.demo.replies import Original, auto_reply, bounce_report, report_mail, wire
 from bot.demo.scenario import REPLY_GRACE, Agency, Reply, Scenario
+from db.vocabulary import AGENCY_MAIL_KINDS
 
 log = logging.getLogger(__name__)
 KIND_BY_SUBJECT = (  # what a person reads in our subjects (mail_templates/*.subject.j2)
@@ -31,7 +32,7 @@ KIND_BY_SUBJECT = (  # what a person reads in our subjects (mail_templates/*.sub
     ("digest", re.compile(r"Tổng hợp tiếp nhận báo cáo", re.IGNORECASE)),
     ("dispatch", re.compile(r"Công văn số", re.IGNORECASE)),
 )
-ORDER = ("dispatch", "reminder", "overdue")
+ORDER = AGENCY_MAIL_KINDS
 
 
 def mail_kind(subject: str) -> str:

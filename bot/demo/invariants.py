@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from bot.campaigns.workdays import is_working_day
 from db.models import Agency, Campaign, Event, InboundMessage, OutboundMail, Submission
+from db.vocabulary import REMINDER_KINDS
 
-REMINDER_KINDS = ("reminder", "overdue")
 FINAL_STATES = ("processed", "ignored", "quarantined", "rejected")
 
 

@@ -7,16 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, or_, select
 
-from bot.core.backoff import Backoff, sleep_unless
+from bot.core.backoff import RETRY, Backoff, sleep_unless
 from bot.intake.inbox import IDLE_RENEW_SECONDS, NETWORK_ERRORS, Fetched, Mailbox
 from bot.intake.pipeline import Intake, IntakeOutcome, process
 from bot.intake.rawstore import find_by_uid, store_raw, store_spooled
+from bot.intake.recording import set_reason
 from db.engine import session_scope
 from db.events import log_event
 from db.models import InboundMessage, MailboxState
 from db.types import utcnow
+from db.vocabulary import InboundState
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -93,10 +95,10 @@ def _take(intake: Intake, mb: Mailbox, f: Fetched, now: datetime, summary: PassS
         _raise_if_full(e, f"the files of message #{inbound_id}")  # not the message's fault: no attempt counted
         log.exception("intake of message #%s failed; it stays in the inbox for the next pass", inbound_id)
         summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
-        state = _note_failure(intake, inbound_id, e, now)
-        if state != "failed":
+        state = note_failure(intake, inbound_id, e, now)
+        if state != InboundState.FAILED:
             return
-        outcome = IntakeOutcome(inbound_id, "failed", "", reason=str(e))
+        outcome = IntakeOutcome(inbound_id, InboundState.FAILED, "", reason=str(e))
     summary.outcomes.append(outcome)
     if outcome.state == "stored":
         return
@@ -109,15 +111,21 @@ def _take(intake: Intake, mb: Mailbox, f: Fetched, now: datetime, summary: PassS
         st.last_uid = max(st.last_uid, f.uid)
 
 
-def _note_failure(intake: Intake, inbound_id: int, e: Exception, now: datetime) -> str:
+def note_failure(intake: Intake, inbound_id: int, e: Exception, now: datetime) -> str:
+    """Count a failed attempt: the message waits (the one backoff policy) before the next one;
+    after MAX_ATTEMPTS it is set aside as failed, for staff to retry (`quarantine retry`)."""
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         row.attempts += 1
-        row.reason = f"processing failed: {type(e).__name__}: {e}"[:2000]
+        set_reason(row, "processing_failed", {"error": f"{type(e).__name__}: {e}"[:1500]})
+        row.claimed_by = row.claimed_at = None
         if row.attempts >= MAX_ATTEMPTS:
-            row.state = "failed"
+            row.state, row.next_attempt_at = InboundState.FAILED, None
+        else:
+            row.state, row.next_attempt_at = InboundState.STORED, now + RETRY.delay(row.attempts)
         log_event(s, "mail.failed", actor="intake", at=now,
-                  detail={"inbound_id": inbound_id, "error": row.reason[:300], "attempts": row.attempts})
+                  detail={"inbound_id": inbound_id, "error": row.reason[:300], "attempts": row.attempts,
+                          "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None})
         return row.state
 
 
@@ -125,7 +133,8 @@ def _process_leftovers(intake: Intake, now: datetime, in_mailbox: set[int], summ
     """Stored rows whose message is no longer in the folder (moved by a person, or a
     crash before processing): processed from the raw store all the same."""
     with session_scope(intake.engine) as s:
-        ids = [r.id for r in s.exec(select(InboundMessage).where(InboundMessage.state == "stored"))
+        due = or_(col(InboundMessage.next_attempt_at).is_(None), InboundMessage.next_attempt_at <= now)
+        ids = [r.id for r in s.exec(select(InboundMessage).where(InboundMessage.state == InboundState.STORED, due))
                if r.uid not in in_mailbox or r.uidvalidity is None]
     for inbound_id in ids:
         try:
@@ -134,7 +143,7 @@ def _process_leftovers(intake: Intake, now: datetime, in_mailbox: set[int], summ
             _raise_if_full(e, f"the files of message #{inbound_id}")
             log.exception("intake of stored message #%s failed", inbound_id)
             summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
-            _note_failure(intake, inbound_id, e, now)
+            note_failure(intake, inbound_id, e, now)
 
 
 def poll_pass(intake: Intake, mb: Mailbox, clock: Clock) -> PassSummary:

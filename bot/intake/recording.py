@@ -12,8 +12,10 @@ from bot.core.store import BlobStore
 from bot.intake.attachments import UNOPENED_KINDS
 from bot.intake.bounce import BounceRecipient
 from bot.intake.contents import Contents
+from bot.intake.reasons import english
 from db.events import log_event
 from db.models import Agency, Attachment, Campaign, Contact, InboundMessage, OutboundMail, Submission
+from db.vocabulary import InboundState
 
 # What the agency reads in its acknowledgement about a file it sent.
 PROBLEM_REFUSED = "tệp bị từ chối vì vượt giới hạn an toàn"
@@ -116,11 +118,19 @@ def _bounce_reason(recipients: list[BounceRecipient], email: str) -> str:
     return BOUNCED_WITHOUT_REPLY[1]
 
 
-def quarantine(session: Session, inbound: InboundMessage, reason: str, *, actor: str = "intake",
-               now: datetime | None = None) -> None:
-    inbound.state, inbound.reason = "quarantined", reason[:2000]
+def set_reason(row: InboundMessage, code: str, args: dict | None = None) -> None:
+    """The reason as code + arguments (what code reads) and its English line (what people read)."""
+    row.reason_code, row.reason_args = code, dict(args) if args else None
+    row.reason = english(code, args)[:2000] if code else ""
+
+
+def quarantine(session: Session, inbound: InboundMessage, code: str, args: dict | None = None, *,
+               actor: str = "intake", now: datetime | None = None) -> None:
+    inbound.state = InboundState.QUARANTINED
+    set_reason(inbound, code, args)
     log_event(session, "mail.quarantined", campaign_id=inbound.campaign_id, agency_id=inbound.agency_id,
-              actor=actor, at=now, detail={"inbound_id": inbound.id, "reason": reason[:500]})
+              actor=actor, at=now, detail={"inbound_id": inbound.id, "reason": inbound.reason[:500],
+                                           "reason_code": code})
 
 
 def acks_sent_to(session: Session, address: str, now: datetime) -> int:

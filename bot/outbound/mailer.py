@@ -62,7 +62,7 @@ from imapclient import IMAPClient
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.core.backoff import Backoff
+from bot.core.backoff import RETRY, Backoff
 from bot.core.config import ImapConfig, SmtpConfig
 from bot.core.workers import worker_name
 from bot.outbound.outbox import read_bodies
@@ -171,7 +171,7 @@ def classify(exc: BaseException, rcpts: Sequence[str]) -> SendOutcome:
 class Mailer:
     def __init__(self, engine: Engine, smtp: SmtpConfig, *, clock: Callable[[], datetime] = utcnow,
                  ssl_context: ssl.SSLContext | None = None, lease: timedelta = LEASE,
-                 backoff: Backoff = Backoff(), on_item: Callable[[str], None] | None = None,
+                 backoff: Backoff = RETRY, on_item: Callable[[str], None] | None = None,
                  actor: str = "mailer") -> None:
         self.engine, self.smtp, self.clock = engine, smtp, clock
         self.ssl_context, self.lease, self.backoff = ssl_context, lease, backoff

@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from bot.core.labels import TEMPLATE_LABELS
+
 if TYPE_CHECKING:
     from bot.core.config import Config
 
@@ -186,6 +188,7 @@ def _env() -> Environment:
         vn_size=vn_size, vn_percent=vn_percent, lower_first=lower_first,
         short_sha=lambda h: str(h)[:12],
     )
+    env.globals["L"] = TEMPLATE_LABELS
     return env
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
+from bot.campaigns.campaign_file import DEFAULT_OVERDUE_EVERY, DEFAULT_OVERDUE_MAX, DEFAULT_REMIND_BEFORE
 from bot.core.errors import RuntimeFailure
 from bot.core.store import BlobStore, sha256_hex
 from bot.outbound.mails import (
@@ -57,10 +58,11 @@ from db.models import (
     OutboundMail,
     Submission,
 )
+from db.vocabulary import AGENCY_MAIL_KINDS
 
 log = logging.getLogger(__name__)
 
-AGENCY_KINDS = ("dispatch", "reminder", "overdue")
+AGENCY_KINDS = AGENCY_MAIL_KINDS
 DEAD_STATES = ("bounced", "failed")  # contact states we never send to
 FORM_PREFIX = "mau-bao-cao-"  # bot/campaigns/campaign_load.py names the blank report form so
 
@@ -114,8 +116,9 @@ def campaign_plan(c: Campaign) -> CampaignPlan:
     return CampaignPlan(
         code=c.code, deadline=c.deadline, tz=c.timezone,
         dispatch_at=datetime.fromisoformat(s["dispatch_at"]),
-        remind_before=tuple(s.get("remind_before", ("5d", "2d", "0d"))),
-        overdue_every=s.get("overdue_every", "3d"), overdue_max=int(s.get("overdue_max", 3)),
+        remind_before=tuple(s.get("remind_before", DEFAULT_REMIND_BEFORE)),
+        overdue_every=s.get("overdue_every", DEFAULT_OVERDUE_EVERY),
+        overdue_max=int(s.get("overdue_max", DEFAULT_OVERDUE_MAX)),
         escalate_on_overdue=int(s.get("escalate_on_overdue", 2)),
         send_time=time.fromisoformat(s.get("reminder_at", "08:00")),
     )

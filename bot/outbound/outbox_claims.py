@@ -42,8 +42,7 @@ from bot.outbound.outbox import dead_addresses, read_bodies
 from db.engine import session_scope
 from db.events import log_event
 from db.models import Contact, Enrollment, OutboundMail, Submission
-
-REMINDER_KINDS = ("reminder", "overdue")
+from db.vocabulary import REMINDER_KINDS
 
 
 @dataclass(frozen=True)

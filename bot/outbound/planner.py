@@ -28,9 +28,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.campaigns.campaign_file import DEFAULT_OVERDUE_EVERY, DEFAULT_OVERDUE_MAX, DEFAULT_REMIND_BEFORE
 from bot.campaigns.workdays import add_working_days, is_working_day, next_working_day, parse_days, previous_working_day
+from db.vocabulary import AGENCY_MAIL_KINDS
 
-KINDS = ("dispatch", "reminder", "overdue")
+KINDS = AGENCY_MAIL_KINDS
 
 
 def _require_aware(name: str, value: datetime) -> None:
@@ -44,9 +46,9 @@ class CampaignPlan:
     deadline: datetime
     tz: str
     dispatch_at: datetime
-    remind_before: tuple[str, ...] = ("5d", "2d", "0d")
-    overdue_every: str = "3d"
-    overdue_max: int = 3
+    remind_before: tuple[str, ...] = DEFAULT_REMIND_BEFORE
+    overdue_every: str = DEFAULT_OVERDUE_EVERY
+    overdue_max: int = DEFAULT_OVERDUE_MAX
     escalate_on_overdue: int = 2
     send_time: time = time(8, 0)  # local time of reminders and overdue reminders
     send_until: time = time(18, 0)  # no reminder leaves after this local time

@@ -28,6 +28,7 @@ from sqlmodel import Session, and_, col, or_, select
 from bot.campaigns.agencies_file import CATEGORIES
 from bot.campaigns.campaign_load import slug
 from bot.core.files import write_private
+from bot.core.labels import CATEGORY_LABELS, MAIL_KIND_LABELS
 from bot.intake.attachments import UNOPENED_KINDS
 from bot.intake.recording import BOUNCED_WITHOUT_REPLY
 from bot.outbound.mails import Attachment, Sender, build_digest, vn_datetime
@@ -44,7 +45,7 @@ from bot.staff.digest_rule import (
 )
 from bot.staff.reasons import file_reason, mail_reason
 from bot.staff.status import REMINDER_KINDS, STATES, campaign_status
-from bot.staff.xlsx import CATEGORY_LABELS, status_workbook
+from bot.staff.xlsx import status_workbook
 from db.models import (
     Agency,
     Campaign,
@@ -64,8 +65,6 @@ log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_NAME = "bieu-do-tien-do.png"
 MAX_PER_KIND = 30  # problems listed one by one per kind; the rest summed up in one line
-_KIND_LABELS = {"dispatch": "công văn", "reminder": "thư nhắc", "overdue": "thư nhắc quá hạn",
-                "ack": "thư xác nhận", "digest": "thư tổng hợp"}
 
 
 # ---------------------------------------------------------------- facts (from the database)
@@ -88,7 +87,7 @@ class Reminders:
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # bounce | send_failed | quarantine | parse_error | other (mail_templates/_labels.j2)
+    kind: str  # bounce | send_failed | quarantine | parse_error | other (bot/core/labels.py PROBLEM_LABELS)
     agency_code: str | None
     agency_name: str | None
     detail: str
@@ -158,10 +157,10 @@ def _problems(session: Session, campaign: Campaign, names: dict) -> list[Problem
         seen = f"thư từ {m.from_addr or '(không rõ)'}, tiêu đề “{m.subject}”, nhận lúc " \
                f"{vn_datetime(m.received_at.astimezone(tz))}"
         if m.state == "quarantined":
-            out.append(Problem("quarantine", *who(m.agency_id), f"{seen}: {mail_reason(m.reason)}",
+            out.append(Problem("quarantine", *who(m.agency_id), f"{seen}: {mail_reason(m.reason_code, m.reason_args, m.reason)}",
                                f"reportbot quarantine assign {m.id} <MÃ CƠ QUAN>"))
         else:
-            out.append(Problem("other", *who(m.agency_id), f"xử lý không thành công {seen}: {mail_reason(m.reason)}",
+            out.append(Problem("other", *who(m.agency_id), f"xử lý không thành công {seen}: {mail_reason(m.reason_code, m.reason_args, m.reason)}",
                                f"thư số {m.id}"))
     unopened = and_(FileRow.parse_status == "skipped", col(FileRow.kind).in_(UNOPENED_KINDS))
     for f, m in session.exec(select(FileRow, InboundMessage).join(
@@ -174,7 +173,7 @@ def _problems(session: Session, campaign: Campaign, names: dict) -> list[Problem
                                                      OutboundMail.status == "failed").order_by(OutboundMail.id)):
         to = ", ".join(o.to_addrs or [])
         out.append(Problem("send_failed", *who(o.agency_id),
-                           f"{_KIND_LABELS.get(o.kind, o.kind)} gửi {to} không thành công"
+                           f"{MAIL_KIND_LABELS.get(o.kind, o.kind)} gửi {to} không thành công"
                            + (f" (chi tiết kỹ thuật: {o.last_error})" if o.last_error else ""),
                            o.message_id))
     return out

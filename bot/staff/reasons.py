@@ -1,28 +1,36 @@
 """Why a mail or a file needs a person, in Vietnamese for the staff digest. Pure.
 
-The intake records its reasons in English (logs, `reportbot quarantine list`, the IT officer);
-staff read the digest. Each known reason family gets a Vietnamese sentence saying what happened
-and, where there is one, what to do; the recorded reason follows as the technical detail, so
-nothing is hidden. Unknown reasons keep a generic sentence with the detail.
+The intake records a mail's reason as a code plus arguments (bot/intake/reasons.py renders the
+English line for logs and `reportbot quarantine list`); staff read the Vietnamese sentence for the
+same code here, what happened and, where there is one, what to do, with the English line after it
+as the technical detail, so nothing is hidden. A file's reason still comes as the parser's English
+warning, read by family below.
 """
 from __future__ import annotations
 
 import re
 
-_MAIL_RULES: tuple[tuple[str, str], ...] = (
-    (r"^no agency matched", "không xác định được cơ quan gửi (địa chỉ, tên miền và mã trong tiêu đề đều không "
-                            "khớp); nếu là báo cáo, cán bộ gán thư cho cơ quan"),
-    (r"^sender is not a registered address of (?P<code>\S+)",
-     "người gửi không phải địa chỉ đã đăng ký của {code}; cần xác nhận với cơ quan trước khi ghi nhận"),
-    (r"^(?P<code>\S+): cannot tell which campaign",
-     "{code} tham gia nhiều đợt báo cáo, không xác định được thư trả lời cho đợt nào"),
-    (r"^sender verification failed", "không xác thực được người gửi (SPF/DKIM/DMARC), có thể là thư giả mạo; "
-                                     "cần xác nhận với cơ quan"),
-    (r"^the MIME structure is broken", "cấu trúc thư bị lỗi, không tách được các phần của thư; cần mở thư để kiểm tra"),
-    (r"^message too large to read \((?P<size>\d+) MB, limit (?P<limit>\d+) MB\)",
-     "thư quá lớn ({size} MB, giới hạn {limit} MB), hệ thống không đọc; thư vẫn được lưu để cán bộ mở"),
-    (r"^processing failed", "hệ thống gặp lỗi khi xử lý thư (đã thử lại nhiều lần); cần cán bộ kỹ thuật kiểm tra"),
-)
+# Mail reasons by code (bot/intake/reasons.py has the English line of each). What happened
+# and, where there is one, what staff can do.
+MAIL_REASONS: dict[str, str] = {
+    "no_agency": "không xác định được cơ quan gửi (địa chỉ, tên miền và mã trong tiêu đề đều không khớp); "
+                 "nếu là báo cáo, cán bộ gán thư cho cơ quan",
+    "sender_not_registered": "người gửi không phải địa chỉ đã đăng ký của {agency}; cần xác nhận với cơ quan "
+                             "trước khi ghi nhận",
+    "campaign_unknown": "{agency} tham gia nhiều đợt báo cáo, không xác định được thư trả lời cho đợt nào",
+    "verification_failed": "không xác thực được người gửi (SPF/DKIM/DMARC), có thể là thư giả mạo; cần xác nhận "
+                           "với cơ quan",
+    "broken_mime": "cấu trúc thư bị lỗi, không tách được các phần của thư; cần mở thư để kiểm tra",
+    "too_large": "thư quá lớn ({size_mb} MB, giới hạn {limit_mb} MB), hệ thống không đọc; thư vẫn được lưu để "
+                 "cán bộ mở",
+    "processing_failed": "hệ thống gặp lỗi khi xử lý thư (đã thử lại nhiều lần); cần cán bộ kỹ thuật kiểm tra, "
+                         "sau đó có thể cho xử lý lại",
+    "rejected_by_staff": "cán bộ đã xác định thư không thuộc đợt báo cáo",
+    "not_to_be_answered": "thư gửi qua danh sách thư hoặc thư tự động; đã ghi nhận, không gửi thư xác nhận",
+    "no_report_content": "thư không kèm nội dung báo cáo (thư chuyển hoặc thư trao đổi)",
+}
+MAIL_FALLBACK = "thư cần cán bộ xem xét"
+
 
 _FILE_RULES: tuple[tuple[str, str], ...] = (
     (r"(?i)encrypted|password", "tệp được đặt mật khẩu; đề nghị cơ quan gửi lại bản không đặt mật khẩu"),
@@ -51,9 +59,16 @@ def _explain(reason: str, rules: tuple[tuple[str, str], ...], fallback: str) -> 
     return f"{fallback} (chi tiết kỹ thuật: {text})" if text else fallback
 
 
-def mail_reason(reason: str) -> str:
-    """A quarantined or failed mail's reason, for staff."""
-    return _explain(reason, _MAIL_RULES, "thư cần cán bộ xem xét")
+def mail_reason(code: str, args: dict | None = None, detail: str = "") -> str:
+    """A quarantined or failed mail's reason, for staff: the sentence for its code, then the
+    recorded English line as the technical detail."""
+    template = MAIL_REASONS.get(code or "")
+    try:
+        said = template.format(**(args or {})) if template else MAIL_FALLBACK
+    except (KeyError, IndexError):
+        said = MAIL_FALLBACK
+    text = (detail or "").strip()
+    return f"{said} (chi tiết kỹ thuật: {text})" if text else said
 
 
 def file_reason(reason: str) -> str:

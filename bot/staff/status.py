@@ -25,9 +25,9 @@ from db.models import (
     ServiceState,
     Submission,
 )
+from db.vocabulary import REMINDER_KINDS
 
 STATES = ("not_sent", "sent", "bounced", "overdue", "received_incomplete", "received", "exempt")
-REMINDER_KINDS = ("reminder", "overdue")
 _CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
 
 

@@ -21,47 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-# The event log's kinds as staff read them (status sheet, "Sự kiện gần nhất").
-EVENT_LABELS = {
-    "agency.created": "Thêm cơ quan vào danh sách",
-    "agency.updated": "Cập nhật thông tin cơ quan",
-    "agency.enrolled": "Đưa vào danh sách gửi công văn",
-    "agency.exempted": "Không thuộc đối tượng báo cáo (cán bộ ghi nhận)",
-    "agency.unexempted": "Đưa trở lại danh sách báo cáo",
-    "outbox.queued": "Chuẩn bị gửi thư",
-    "outbox.sent": "Đã gửi thư",
-    "outbox.deferred": "Gửi thư tạm hoãn, sẽ thử lại",
-    "outbox.partial": "Đã gửi thư; một số địa chỉ tạm từ chối, sẽ gửi lại cho các địa chỉ đó",
-    "outbox.failed": "Gửi thư không thành công",
-    "outbox.cancelled": "Hủy thư nhắc (cơ quan đã báo cáo hoặc không thuộc đối tượng báo cáo)",
-    "outbox.reclaimed": "Gửi lại thư chưa được xác nhận",
-    "contact.bounced": "Thư bị trả lại (địa chỉ không nhận được thư)",
-    "contact.failed": "Máy chủ thư từ chối địa chỉ",
-    "submission.recorded": "Đã nhận báo cáo",
-    "submission.by_hand": "Cán bộ ghi nhận báo cáo nhận ngoài thư điện tử",
-    "mail.stored": "Đã lưu thư nhận được",
-    "mail.quarantined": "Thư chờ cán bộ kiểm tra",
-    "mail.message": "Nhận thư (không phải báo cáo)",
-    "mail.auto_reply": "Nhận thư trả lời tự động",
-    "mail.bounce": "Nhận thư báo lỗi gửi",
-    "mail.own": "Thư của chính hệ thống",
-    "mail.assigned": "Cán bộ gán thư cho cơ quan",
-    "mail.rejected": "Cán bộ từ chối thư",
-    "mail.failed": "Lỗi xử lý thư",
-    "ack.capped": "Không gửi xác nhận (vượt giới hạn trong ngày)",
-    "mailbox.uidvalidity_changed": "Hộp thư được đánh số lại, quét lại thư",
-}
+from bot.core.labels import CATEGORY_LABELS, EVENT_LABELS, STATE_SHORT_LABELS
 
-STATE_LABELS = {
-    "not_sent": "Chưa gửi", "sent": "Đã gửi", "bounced": "Thư bị trả lại", "overdue": "Quá hạn",
-    "received_incomplete": "Đã nhận (thiếu)", "received": "Đã nhận", "exempt": "Miễn",
-}
-# Same wording as mail_templates/_labels.j2, so the mail and its attachment agree.
-CATEGORY_LABELS = {
-    "ministry": "Bộ, cơ quan ngang bộ", "gov_agency": "Cơ quan thuộc Chính phủ",
-    "province": "UBND tỉnh, thành phố trực thuộc Trung ương",
-    "press_body": "Cơ quan chủ quản báo chí", "other": "Cơ quan, đơn vị khác",
-}
 # (metric name, header, number format) in the order of the contract in DESIGN.md.
 METRIC_COLUMNS = (
     ("views", "Lượt xem, truy cập", "#,##0"),
@@ -186,7 +147,7 @@ def new_workbook() -> Workbook:
 def _status_value(key: str, row: dict) -> Any:
     v = row.get(key)
     if key == "state":
-        return STATE_LABELS.get(v, v)
+        return STATE_SHORT_LABELS.get(v, v)
     if key == "category":
         return CATEGORY_LABELS.get(v, v)
     if key == "last_event":

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 from rich.console import Console
 
 from bot.cli import main
+from bot.core.labels import STATE_SHORT_LABELS as STATE_LABELS
 from bot.demo import office
 from bot.demo.runner import Demo, print_outcome
-from bot.staff.xlsx import STATE_LABELS
 
 SPEED = 32_000.0  # the three weeks in about 60 s (the default, 24000, takes about 80 s)
 DIGEST_STATES = {  # mail_templates/_labels.j2

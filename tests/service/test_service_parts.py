@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.cli import main
 from bot.core.logs import JsonLines, Redact, Text, redact
-from bot.intake.pipeline import BUSY, CLAIM_PREFIX, Intake, process, release_abandoned_claims
+from bot.intake.pipeline import BUSY, Intake, process, release_abandoned_claims
 from bot.intake.rawstore import store_raw
 from bot.service.locks import AdvisoryLeader
 from bot.service.tick import digest_day
@@ -145,7 +145,7 @@ def test_a_claim_left_by_a_dead_worker_is_taken_over_and_a_live_one_is_not(site_
     def claim_as(holder: str) -> None:
         with site.session() as s:
             row = s.get(InboundMessage, inbound_id)
-            row.state, row.reason, row.processed_at = "processing", CLAIM_PREFIX + holder, at(23, 12, 10)
+            row.state, row.claimed_by, row.claimed_at = "processing", holder, at(23, 12, 10)
 
     claim_as("other-host:4242:intake")               # alive as far as we can tell, within the lease
     assert process(intake, inbound_id, at(23, 12, 10, 5)).reason == BUSY

@@ -172,7 +172,9 @@ def _problems(session: Session, campaign: Campaign, ids: dict[str, int]) -> None
     session.add(InboundMessage(sha256="a" * 64, message_id="<spam@unknown.example>", raw_path="mail/a.eml",
                                from_addr="nguoila@unknown.example", subject="Gửi báo cáo",
                                received_at=at(4, 1, 14), state="quarantined", campaign_id=None,
-                               reason="no agency matched: no reply, token, address or domain of an agency"))
+                               reason="no agency matched: no reply, token, address or domain of an agency",
+                               reason_code="no_agency",
+                               reason_args={"detail": "no reply, token, address or domain of an agency"}))
     inbound = InboundMessage(sha256="b" * 64, message_id="<bqp@bqp.example>", raw_path="mail/b.eml",
                              from_addr="vanthu@bqp.example", subject="Re: báo cáo", received_at=at(5, 1, 9),
                              state="processed", campaign_id=campaign.id, agency_id=ids["BQP"])

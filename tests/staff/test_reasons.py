@@ -6,20 +6,22 @@ import unicodedata
 
 import pytest
 
-from bot.staff.reasons import file_reason, mail_reason
+from bot.intake.decide import RULES
+from bot.intake.reasons import ENGLISH, english
+from bot.staff.reasons import MAIL_REASONS, file_reason, mail_reason
 
 MAIL = [
-    ("no agency matched: no reply, token, address or domain of an agency", "không xác định được cơ quan gửi"),
-    ("sender is not a registered address of BTN (reply to our <x@y>; sender a@gmail.com not registered for BTN)",
+    ("no_agency", {"detail": "no reply, token, address or domain of an agency"}, "không xác định được cơ quan gửi"),
+    ("sender_not_registered", {"agency": "BTN", "detail": "sender a@gmail.com not registered for BTN"},
      "người gửi không phải địa chỉ đã đăng ký của BTN"),
-    ("BYT: cannot tell which campaign the reply is for", "BYT tham gia nhiều đợt báo cáo"),
-    ("sender verification failed: no passing DMARC/DKIM/SPF aligned with From domain byt.example",
+    ("campaign_unknown", {"agency": "BYT"}, "BYT tham gia nhiều đợt báo cáo"),
+    ("verification_failed", {"detail": "no passing DMARC/DKIM/SPF aligned with From domain byt.example"},
      "không xác thực được người gửi"),
-    ("the MIME structure is broken (StartBoundaryNotFoundDefect): its parts cannot be told apart; kept for staff",
-     "cấu trúc thư bị lỗi"),
-    ("message too large to read (80 MB, limit 64 MB); kept for staff", "thư quá lớn (80 MB, giới hạn 64 MB)"),
-    ("processing failed: OperationalError: database is locked", "hệ thống gặp lỗi khi xử lý thư"),
-    ("something nobody foresaw", "thư cần cán bộ xem xét"),
+    ("broken_mime", {"defects": "StartBoundaryNotFoundDefect"}, "cấu trúc thư bị lỗi"),
+    ("too_large", {"size_mb": 80, "limit_mb": 64}, "thư quá lớn (80 MB, giới hạn 64 MB)"),
+    ("processing_failed", {"error": "OperationalError: database is locked"}, "hệ thống gặp lỗi khi xử lý thư"),
+    ("", None, "thư cần cán bộ xem xét"),                       # a row recorded before reason codes
+    ("a_code_nobody_foresaw", {"x": 1}, "thư cần cán bộ xem xét"),
 ]
 FILE = [
     ("bc.docx: the document is encrypted (password-protected); ask the sender for an unprotected copy",
@@ -41,11 +43,21 @@ FILE = [
 ]
 
 
-@pytest.mark.parametrize("reason, said", MAIL)
-def test_a_mail_reason_is_explained_in_vietnamese_with_the_detail(reason, said):
-    text = mail_reason(reason)
+@pytest.mark.parametrize("code, args, said", MAIL)
+def test_a_mail_reason_is_explained_in_vietnamese_with_the_detail(code, args, said):
+    reason = english(code, args) if code else "something nobody foresaw"
+    text = mail_reason(code, args, reason)
     assert text.startswith(said) and unicodedata.is_normalized("NFC", text)
     assert f"(chi tiết kỹ thuật: {reason})" in text
+
+
+def test_every_mail_reason_code_has_an_english_line_and_a_vietnamese_sentence():
+    staff_facing = set(MAIL_REASONS)
+    assert staff_facing <= set(ENGLISH)
+    assert {"no_agency", "sender_not_registered", "campaign_unknown", "verification_failed", "broken_mime",
+            "too_large", "processing_failed"} <= staff_facing
+    for code in {r.code for r in RULES if r.action == "quarantine"}:
+        assert code in staff_facing, code
 
 
 @pytest.mark.parametrize("reason, said", FILE)

@@ -5,7 +5,8 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.staff.xlsx import EVENT_LABELS, status_workbook
+from bot.core.labels import EVENT_LABELS
+from bot.staff.xlsx import status_workbook
 
 
 def test_last_event_is_shown_in_vietnamese():
