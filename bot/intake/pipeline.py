@@ -68,6 +68,9 @@ class Intake:
     directory: Directory | None = None
     # Set by a service that is shutting down: messages not yet started are left for the next run.
     should_stop: Callable[[], bool] | None = None
+    # Whether this instance fetches from the inbox now (one fetcher among instances sharing a
+    # database: the holder of a lock); None: always. Every instance processes stored messages.
+    may_fetch: Callable[[], bool] | None = None
     _outlines: dict[int, object] = field(default_factory=dict)
 
     @property

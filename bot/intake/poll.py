@@ -22,6 +22,7 @@ from db.vocabulary import InboundState
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+PROCESS_BATCH = 50  # stored messages read per query while processing
 MAX_ATTEMPTS = 3  # a message whose processing keeps crashing is set aside for staff, not retried forever
 STORE_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 RECONNECT = Backoff(base_seconds=2.0, cap_seconds=300.0)  # 1–2 s, 2–4 s, … up to 5 min
@@ -82,33 +83,103 @@ def _store(intake: Intake, mb: Mailbox, f: Fetched, now: datetime) -> tuple[int,
 
 
 def _take(intake: Intake, mb: Mailbox, f: Fetched, now: datetime, summary: PassSummary) -> None:
-    cfg = intake.config.imap
+    """1. The raw store, committed, before anything reads the message."""
     try:
         inbound_id, created = _store(intake, mb, f, now)
     except OSError as e:
         _raise_if_full(e, f"message UID {f.uid} ({f.size} bytes)")
         raise
     summary.stored += created
-    try:  # 2. the pipeline (idempotent: a processed message is left as it is)
-        outcome = process(intake, inbound_id, now)
-    except Exception as e:  # noqa: BLE001 - the message stays stored and in the inbox: retried next pass
-        _raise_if_full(e, f"the files of message #{inbound_id}")  # not the message's fault: no attempt counted
-        log.exception("intake of message #%s failed; it stays in the inbox for the next pass", inbound_id)
-        summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
-        state = note_failure(intake, inbound_id, e, now)
-        if state != InboundState.FAILED:
-            return
-        outcome = IntakeOutcome(inbound_id, InboundState.FAILED, "", reason=str(e))
-    summary.outcomes.append(outcome)
-    if outcome.state == "stored":
-        return
-    target = cfg.processed_folder if outcome.state in ("processed", "ignored") else cfg.quarantine_folder
-    mb.file_away(f.uid, target)  # 3. only after the pipeline's transaction committed
-    with session_scope(intake.engine) as s:  # 4. remember it is filed
+    if not created:  # the same bytes delivered again under another UID: filed like the first copy
+        with session_scope(intake.engine) as s:
+            row = s.get(InboundMessage, inbound_id)
+            first_uid, state = row.uid, row.state
+        if first_uid != f.uid and state in FINISHED:
+            mb.file_away(f.uid, _target(intake, state))
+
+
+def _file(intake: Intake, mb: Mailbox, inbound_id: int, state: str) -> None:
+    """3. Out of the inbox, once the pipeline's transaction committed; 4. remember it is filed.
+    Any instance may file a message it processed: its UID is the same for every connection."""
+    cfg = intake.config.imap
+    with session_scope(intake.engine) as s:
+        row = s.get(InboundMessage, inbound_id)
+        if row.mailbox_done or row.uid is None or row.folder != cfg.folder or row.uidvalidity != mb.uidvalidity:
+            return  # not from this folder's current numbering (moved by a person, or an upload)
+        uid = row.uid
+    mb.file_away(uid, _target(intake, state))
+    with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
         row.mailbox_done = True
         st = s.exec(select(MailboxState).where(MailboxState.folder == cfg.folder)).one()
-        st.last_uid = max(st.last_uid, f.uid)
+        st.last_uid = max(st.last_uid, uid)
+
+
+def _target(intake: Intake, state: str) -> str:
+    cfg = intake.config.imap
+    return cfg.processed_folder if state in FILED_AS_DONE else cfg.quarantine_folder
+
+
+FINISHED = (InboundState.PROCESSED, InboundState.IGNORED, InboundState.QUARANTINED, InboundState.REJECTED,
+            InboundState.FAILED)
+FILED_AS_DONE = (InboundState.PROCESSED, InboundState.IGNORED)
+
+
+def _process_one(intake: Intake, mb: Mailbox, inbound_id: int, now: datetime, summary: PassSummary) -> None:
+    """2. The pipeline (idempotent: a processed message is left as it is), then filing."""
+    try:
+        outcome = process(intake, inbound_id, now)
+    except Exception as e:  # noqa: BLE001 - the message stays stored (and in the inbox): retried later
+        _raise_if_full(e, f"the files of message #{inbound_id}")  # not the message's fault: no attempt counted
+        log.exception("intake of message #%s failed; it is tried again after a pause", inbound_id)
+        summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
+        if note_failure(intake, inbound_id, e, now) != InboundState.FAILED:
+            return
+        outcome = IntakeOutcome(inbound_id, InboundState.FAILED, "", reason=str(e))
+    if outcome.state == InboundState.STORED:
+        return  # another worker has it, or its next attempt is not due
+    summary.outcomes.append(outcome)
+    _file(intake, mb, inbound_id, outcome.state)
+
+
+def _process_due(intake: Intake, mb: Mailbox, clock: Clock, summary: PassSummary) -> None:
+    """Every stored message whose attempt is due, oldest first, whoever fetched it: each is
+    claimed before it is processed, so instances sharing a database share the work."""
+    tried: set[int] = set()
+    while not (intake.should_stop and intake.should_stop()):
+        now = clock()
+        with session_scope(intake.engine) as s:
+            due = or_(col(InboundMessage.next_attempt_at).is_(None), InboundMessage.next_attempt_at <= now)
+            ids = [i for i in s.exec(select(InboundMessage.id).where(InboundMessage.state == InboundState.STORED, due)
+                                     .order_by(InboundMessage.id).limit(len(tried) + PROCESS_BATCH)) if i not in tried]
+        if not ids:
+            return
+        for inbound_id in ids:
+            tried.add(inbound_id)
+            _process_one(intake, mb, inbound_id, clock(), summary)
+
+
+def _file_finished(intake: Intake, mb: Mailbox, uids: list[int]) -> None:
+    """Messages still in the folder whose processing had finished (a crash between the commit
+    and the move, or another instance that processed but could not file them)."""
+    cfg = intake.config.imap
+    with session_scope(intake.engine) as s:
+        rows = s.exec(select(InboundMessage.id, InboundMessage.uid, InboundMessage.state).where(
+            InboundMessage.folder == cfg.folder, InboundMessage.uidvalidity == mb.uidvalidity,
+            col(InboundMessage.uid).in_(uids), col(InboundMessage.state).in_(FINISHED),
+            InboundMessage.mailbox_done == False)).all()  # noqa: E712 - SQL, not Python truth
+    for inbound_id, _, state in rows:
+        _file(intake, mb, inbound_id, state)
+
+
+def _unknown(intake: Intake, mb: Mailbox, uids: list[int]) -> list[int]:
+    """The UIDs not stored yet: only those are fetched (another instance may have stored the rest)."""
+    cfg = intake.config.imap
+    with session_scope(intake.engine) as s:
+        known = set(s.exec(select(InboundMessage.uid).where(
+            InboundMessage.folder == cfg.folder, InboundMessage.uidvalidity == mb.uidvalidity,
+            col(InboundMessage.uid).in_(uids))))
+    return [u for u in uids if u not in known]
 
 
 def note_failure(intake: Intake, inbound_id: int, e: Exception, now: datetime) -> str:
@@ -129,37 +200,23 @@ def note_failure(intake: Intake, inbound_id: int, e: Exception, now: datetime) -
         return row.state
 
 
-def _process_leftovers(intake: Intake, now: datetime, in_mailbox: set[int], summary: PassSummary) -> None:
-    """Stored rows whose message is no longer in the folder (moved by a person, or a
-    crash before processing): processed from the raw store all the same."""
-    with session_scope(intake.engine) as s:
-        due = or_(col(InboundMessage.next_attempt_at).is_(None), InboundMessage.next_attempt_at <= now)
-        ids = [r.id for r in s.exec(select(InboundMessage).where(InboundMessage.state == InboundState.STORED, due))
-               if r.uid not in in_mailbox or r.uidvalidity is None]
-    for inbound_id in ids:
-        try:
-            summary.outcomes.append(process(intake, inbound_id, now))
-        except Exception as e:  # noqa: BLE001
-            _raise_if_full(e, f"the files of message #{inbound_id}")
-            log.exception("intake of stored message #%s failed", inbound_id)
-            summary.errors.append(f"#{inbound_id}: {type(e).__name__}: {e}")
-            note_failure(intake, inbound_id, e, now)
-
-
 def poll_pass(intake: Intake, mb: Mailbox, clock: Clock) -> PassSummary:
-    """Fetch everything waiting in the folder, in batches, and take each message.
-    The clock is read for each message (a long pass must not date its last receipt
-    at the pass's start)."""
+    """Fetch what is waiting in the folder (when it is this instance's turn to fetch), store it,
+    then process every stored message that is due, in batches. The clock is read for each
+    message (a long pass must not date its last receipt at the pass's start)."""
     summary = PassSummary()
     _mailbox_state(intake, intake.config.imap.folder, mb.uidvalidity, clock())
     intake.refresh_directory()
-    uids = mb.waiting_uids()
-    size = intake.config.imap.batch_size
-    for i in range(0, len(uids), size):
-        for f in mb.fetch(uids[i:i + size]):
-            summary.fetched += 1
-            _take(intake, mb, f, clock(), summary)
-    _process_leftovers(intake, clock(), set(uids), summary)
+    if intake.may_fetch is None or intake.may_fetch():
+        uids = mb.waiting_uids()
+        new = _unknown(intake, mb, uids)
+        size = intake.config.imap.batch_size
+        for i in range(0, len(new), size):
+            for f in mb.fetch(new[i:i + size]):
+                summary.fetched += 1
+                _take(intake, mb, f, clock(), summary)
+        _file_finished(intake, mb, uids)
+    _process_due(intake, mb, clock, summary)
     return summary
 
 
@@ -186,7 +243,7 @@ def watch(intake: Intake, should_stop: Callable[[], bool], clock: Clock = utcnow
                         summary = None
                     if on_pass and summary is not None:
                         on_pass(summary)
-                    if summary is not None and summary.fetched:
+                    if summary is not None and (summary.fetched or summary.outcomes):
                         continue  # mail that came during the pass raises no IDLE event: look again now
                     mb.wait_for_mail(wait, should_stop)
         except NETWORK_ERRORS as e:

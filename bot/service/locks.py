@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 # A stable signed 64-bit key: advisory locks live in one space per database.
 SCHEDULER_KEY = int.from_bytes(hashlib.sha256(b"reportbot:scheduler").digest()[:8], "big", signed=True)
+# Who fetches from the inbox: one instance at a time, so a message is FETCHed and stored once;
+# every instance then claims stored messages to process (bot/intake/poll.py).
+FETCHER_KEY = int.from_bytes(hashlib.sha256(b"reportbot:inbox-fetcher").digest()[:8], "big", signed=True)
 
 
 class Leadership(Protocol):
@@ -40,8 +43,8 @@ class Leadership(Protocol):
 class AdvisoryLeader:
     """PostgreSQL session advisory lock held on a dedicated connection."""
 
-    def __init__(self, engine: Engine, key: int = SCHEDULER_KEY) -> None:
-        self.engine, self.key = engine, key
+    def __init__(self, engine: Engine, key: int = SCHEDULER_KEY, name: str = "scheduler") -> None:
+        self.engine, self.key, self.name = engine, key, name
         self._conn: Connection | None = None
 
     @property
@@ -52,7 +55,7 @@ class AdvisoryLeader:
         if self._conn is not None:
             if self._alive():
                 return True
-            log.warning("lost the scheduler lock (database connection closed); trying again")
+            log.warning("lost the %s lock (database connection closed); trying again", self.name)
             self._drop()
         conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
@@ -120,6 +123,14 @@ class SingleInstance:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def fetcher_turn(engine: Engine):
+    """`Intake.may_fetch` for this engine: the fetcher lock on PostgreSQL; None (always) on SQLite,
+    where one `run` owns the database file."""
+    if engine.url.get_backend_name() != "postgresql":
+        return None
+    return AdvisoryLeader(engine, FETCHER_KEY, "inbox fetcher").acquire
 
 
 def leadership_for(engine: Engine) -> Leadership:

@@ -35,7 +35,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.errors import UserError
 from bot.intake.pipeline import Intake, release_abandoned_claims
 from bot.intake.poll import PassSummary, watch
-from bot.service.locks import Leadership, leadership_for
+from bot.service.locks import Leadership, fetcher_turn, leadership_for
 from bot.service.tick import TickSummary, put_state, run_tick
 from db.models import Campaign
 
@@ -158,7 +158,8 @@ class Service:
     # ------------------------------------------------------------------ the inbox
     def _watch(self) -> None:
         """In the watcher thread: watch() until stopped; restarted with backoff if it fails."""
-        intake = Intake(self.app.config, self.app.engine, should_stop=self._stopping.is_set)
+        intake = Intake(self.app.config, self.app.engine, should_stop=self._stopping.is_set,
+                        may_fetch=fetcher_turn(self.app.engine))
         failures = 0
 
         def on_pass(summary: PassSummary) -> None:
