@@ -16,31 +16,26 @@ likewise sends only the latest missed reminder.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from bot.campaigns.workdays import is_working_day
 from bot.core.app import App
+from bot.core.service_state import LAST_TICK, put_service_fact
 from bot.outbound.mailer import SendSummary
 from bot.outbound.mails import Sender, config_sender
 from bot.outbound.outbox import queue_due
 from bot.outbound.send_pass import StopFlag, send_pass
 from bot.staff.digest import send_digest
-from db.models import Campaign, ServiceState
-from db.types import utcnow
+from db.models import Campaign
 
 log = logging.getLogger(__name__)
 
-LAST_TICK = "service:last_tick"
 DEFAULT_DIGEST_AT = "07:30"
 
 
@@ -102,9 +97,8 @@ def run_tick(application: App, now: datetime, *, clock: Callable[[], datetime] |
     if not stop() and _queue_digests(application, ids, now, sender, actor, summary) and not (stop() or summary.fatal):
         summary.sends.append(send_pass(application, clock=clock, actor=actor, should_stop=stop))
     with application.session() as s:
-        put_state(s, LAST_TICK, {"at": now.isoformat(), "queued": sum(summary.queued.values()),
-                                 "sent": summary.sent, "fatal": summary.fatal, "actor": actor,
-                                 "host": socket.gethostname(), "pid": os.getpid()})
+        put_service_fact(s, LAST_TICK, now, {"queued": sum(summary.queued.values()), "sent": summary.sent,
+                                             "fatal": summary.fatal, "actor": actor})
     return summary
 
 
@@ -127,19 +121,3 @@ def _queue_digests(application: App, ids: list[int], now: datetime, sender: Send
             log.exception("the digest of campaign #%s failed", cid)
             summary.errors.append(f"digest of campaign #{cid} failed: {type(e).__name__}: {e}")
     return bool(summary.digests)
-
-
-# ---------------------------------------------------------------- service state
-def put_state(session: Session, key: str, value: dict[str, Any]) -> None:
-    """Upsert one ServiceState row (INSERT … ON CONFLICT DO UPDATE: instances may race)."""
-    dialect = session.get_bind().dialect.name
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
-    stmt = insert(ServiceState.__table__).values(key=key, value=value, updated_at=utcnow())
-    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value,
-                                                                     "updated_at": stmt.excluded.updated_at})
-    session.connection().execute(stmt)
-
-
-def get_state(session: Session, key: str) -> dict | None:
-    row = session.get(ServiceState, key)
-    return row.value if row is not None else None
