@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from sqlmodel import select
 
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app, quarantine_app
 from bot.intake.pipeline import Intake
 from bot.intake.poll import poll_once
 from bot.staff.actions import SET_ASIDE, assign_message, reject_message, retry_message
+from bot.staff.quarantine_table import display_timezone, quarantine_table
 from db.models import InboundMessage
 from db.types import utcnow
 
@@ -41,15 +41,12 @@ def quarantine_list(
                       .order_by(InboundMessage.id)).all()
         items = [{"id": r.id, "message_id": r.message_id, "received_at": r.received_at.isoformat(),
                   "from": r.from_addr, "subject": r.subject, "state": r.state, "reason": r.reason} for r in rows]
+        tz = display_timezone(s)
     if format == "json":
         typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return
-    t = Table(title=f"{len(items)} message(s) set aside")
-    for col in ("Id", "Received", "From", "Subject", "Reason"):
-        t.add_column(col, overflow="fold")
-    for i in items:
-        t.add_row(str(i["id"]), i["received_at"][:16], i["from"], i["subject"], i["reason"])
-    Console().print(t)
+    console = Console()
+    console.print(quarantine_table(items, tz=tz, width=console.width))
 
 
 @quarantine_app.command("assign")

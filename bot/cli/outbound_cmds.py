@@ -21,10 +21,11 @@ from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
 from bot.cli.status_cmds import parse_now
 from bot.core.app import App, resolve_campaign
 from bot.core.errors import RuntimeFailure, UserError
-from bot.outbound.mailer import SendSummary, save_sent_copies, send_outbox
+from bot.outbound.mailer import SendSummary
 from bot.outbound.mails import config_sender
 from bot.outbound.outbox import PlannedMail, queue_due, render_due
 from bot.outbound.outbox_claims import Filter, count_due
+from bot.outbound.send_pass import send_pass
 from bot.service.tick import run_tick
 from db.types import utcnow
 
@@ -44,22 +45,14 @@ def write_dry_run(mails: Iterable[PlannedMail], folder: Path) -> int:
 
 
 def _send(application: App, f: Filter, clock: Callable[[], datetime], actor: str) -> SendSummary:
-    """One mailer pass with a progress bar on stderr; copies to the Sent folder when configured."""
-    cfg = application.config
+    """The one send pass (bot/outbound/send_pass.py) with a progress bar on stderr."""
     total = count_due(application.engine, clock(), f)
     console = Console(stderr=True)
     columns = (TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True,
                   disable=total == 0 or not console.is_terminal) as bar:
         task = bar.add_task("send", total=total)
-        summary = send_outbox(application.engine, cfg.smtp, f, clock=clock, actor=actor,
-                              on_item=lambda _status: bar.advance(task),
-                              ssl_context=cfg.smtp.ssl_context() if cfg.smtp.security != "none" else None)
-    if cfg.smtp.save_to_sent and summary.sent_ids:
-        summary.copied = save_sent_copies(
-            application.engine, cfg.imap, cfg.smtp.sent_folder, summary.sent_ids,
-            ssl_context=cfg.imap.ssl_context() if cfg.imap.security != "none" else None)
-    return summary
+        return send_pass(application, f, clock=clock, actor=actor, on_item=lambda _status: bar.advance(task))
 
 
 def _fail_if_fatal(application: App, summary: SendSummary, f: Filter, now: datetime) -> None:

@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Optional
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -53,14 +54,14 @@ def status(
             return
         c = resolve_campaign(session, campaign)
         rows = campaign_status(session, c, moment)
-        title = f"{c.code} — {c.title}"
+        title, tz = f"{c.code} — {c.title}", ZoneInfo(c.timezone)
     if format is Format.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif format is Format.csv:
         typer.echo(status_csv(rows), nl=False)
     else:
         console = Console()
-        console.print(status_table(rows, title))
+        console.print(status_table(rows, title, tz=tz, width=console.width))
         for line in health_lines(svc):  # the summary stays the last line
             console.print(line, highlight=False)
         console.print(summary_line(rows))

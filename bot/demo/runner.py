@@ -337,7 +337,8 @@ def _registered(session) -> dict[str, set[str]]:
 
 
 def print_outcome(console: Console, result: DemoResult) -> None:
-    console.print(status_table(result.rows, "5422/BTTTT-CBC — status at the end of the demo"))
+    console.print(status_table(result.rows, "5422/BTTTT-CBC — status at the end of the demo", tz=TZ,
+                               width=console.width))
     console.print(summary_line(result.rows))
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}")

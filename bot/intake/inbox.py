@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import logging
 import select
-import shlex
 import socket
 import ssl
-import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
+from imapclient.exceptions import IMAPClientError
 
 from bot.core.config import ImapConfig
-from bot.core.errors import RuntimeFailure, UserError
+from bot.core.errors import UserError
+from bot.core.imap_connect import connection_broke, open_imap
 
 log = logging.getLogger(__name__)
 DONE_KEYWORD = "$ReportbotDone"  # used when after_processing = "flag"
@@ -40,28 +39,6 @@ class Fetched:
     raw: bytes | None  # None: too large to hold at once; read it with Mailbox.pieces()
     internal_date: datetime | None
     size: int = 0
-
-
-def _token(command: str) -> str:
-    """A fresh access token from the configured command (it refreshes and caches as it sees fit)."""
-    try:
-        out = subprocess.run(shlex.split(command), capture_output=True, timeout=60, text=True)
-    except (OSError, subprocess.SubprocessError) as e:
-        raise RuntimeFailure(f"imap.oauth2_token_command could not run: {e}") from None
-    said = (out.stderr.strip().splitlines() or [""])[-1][:200]
-    if out.returncode != 0:
-        raise RuntimeFailure(f"imap.oauth2_token_command failed (exit status {out.returncode})"
-                             + (f": {said}" if said else ""))
-    token = out.stdout.strip()
-    if not token or any(c.isspace() for c in token):
-        raise RuntimeFailure("imap.oauth2_token_command printed no token (expected one line: the access token)")
-    return token
-
-
-def _connection_broke(e: IMAPClientError) -> bool:
-    """The connection failed rather than the server saying no. imapclient turns every error
-    during LOGIN/AUTHENTICATE into a LoginError; the broken connection is its context."""
-    return isinstance(e, IMAPClientAbortError) or isinstance(e.__context__, (IMAPClientAbortError, OSError))
 
 
 def _exists(client: IMAPClient, folder: str) -> bool:
@@ -92,52 +69,21 @@ class Mailbox:
 
     def connect(self) -> None:
         c = self.cfg
-        ctx = c.ssl_context() if c.security != "none" else None
-        client = IMAPClient(c.host, port=c.port, ssl=c.security == "tls", ssl_context=ctx, timeout=c.timeout_seconds)
+        client = open_imap(c)  # bot/core/imap_connect.py: TLS, password or XOAUTH2, login errors
         client.normalise_times = False  # aware INTERNALDATE values
-        if c.security == "starttls":
-            client.starttls(ctx)
-        try:
-            if c.oauth2_token_command:
-                self._oauth2_login(client)
-            else:
-                client.login(c.username, c.password())
-        except IMAPClientError as e:
-            client.shutdown()
-            if _connection_broke(e):  # during LOGIN: a network error, reconnected with backoff
-                raise
-            if "[UNAVAILABLE]" in str(e).upper():  # RFC 5530: temporary (auth backend down): retried
-                raise IMAPClientError(f"imap: login as {c.username!r} temporarily refused: {e}") from None
-            raise UserError(f"imap: login as {c.username!r} refused: {e}") from None
-        except BaseException:  # the token command failed, or we are stopping: no half-open connection
-            client.shutdown()
-            raise
         try:
             selected = client.select_folder(c.folder)
         except IMAPClientError as e:
-            missing = not _connection_broke(e) and not _exists(client, c.folder)
+            missing = not connection_broke(e) and not _exists(client, c.folder)
             client.shutdown()
             if missing:  # a person must fix the config; retrying will not make it appear
                 raise UserError(f"imap.folder: the server has no folder {c.folder!r}") from None
             raise
+        except BaseException:
+            client.shutdown()
+            raise
         self.client = client
         self.uidvalidity = int(selected[b"UIDVALIDITY"])
-
-    def _oauth2_login(self, client: IMAPClient) -> None:
-        """XOAUTH2. A token refused by the server may have expired between the command and the
-        login: ask once more, and try again if the command now gives a different one."""
-        c = self.cfg
-        token = _token(c.oauth2_token_command)
-        try:
-            client.oauth2_login(c.username, token)
-        except IMAPClientError as e:
-            if _connection_broke(e):
-                raise
-            fresh = _token(c.oauth2_token_command)
-            if fresh == token:
-                raise
-            log.info("imap: XOAUTH2 token refused; trying the fresh one the token command gave")
-            client.oauth2_login(c.username, fresh)
 
     def close(self) -> None:
         if self.client is not None:

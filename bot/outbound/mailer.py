@@ -58,14 +58,11 @@ from aiosmtplib import (
     SMTPResponseException,
     SMTPSenderRefused,
 )
-from imapclient import IMAPClient
 from sqlalchemy import Engine
-from sqlmodel import select
 
 from bot.core.backoff import RETRY, Backoff
-from bot.core.config import ImapConfig, SmtpConfig
+from bot.core.config import SmtpConfig
 from bot.core.workers import worker_name
-from bot.outbound.outbox import read_bodies
 from bot.outbound.outbox_claims import (
     Cancelled,
     Claimed,
@@ -77,8 +74,6 @@ from bot.outbound.outbox_claims import (
     release,
 )
 from bot.outbound.smtp_send import send_raw
-from db.engine import session_scope
-from db.models import OutboundMail
 from db.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -340,36 +335,3 @@ class Mailer:
 def send_outbox(engine: Engine, smtp: SmtpConfig, f: Filter | None = None, **kw) -> SendSummary:
     """One pass over the outbox's due rows (blocking wrapper around Mailer.run)."""
     return asyncio.run(Mailer(engine, smtp, **kw).run(f))
-
-
-def save_sent_copies(engine: Engine, imap: ImapConfig, folder: str, ids: Sequence[int],
-                     *, ssl_context: ssl.SSLContext | None = None) -> int:
-    """Append the sent messages to the IMAP Sent folder (\\Seen); returns how many were copied.
-
-    A copy is a convenience for staff: a failure is logged, never fatal."""
-
-
-    if not ids:
-        return 0
-    try:
-        client = IMAPClient(imap.host, port=imap.port, ssl=imap.security == "tls",
-                            ssl_context=ssl_context, timeout=imap.timeout_seconds)
-        with client:
-            if imap.security == "starttls":
-                client.starttls(ssl_context)
-            client.login(imap.username, imap.password())
-            if not client.folder_exists(folder):
-                client.create_folder(folder)
-            copied = 0
-            for i in range(0, len(ids), 50):
-                with session_scope(engine) as s:
-                    sent_at = dict(s.exec(select(OutboundMail.id, OutboundMail.sent_at)
-                                          .where(OutboundMail.id.in_(ids[i:i + 50]))).all())
-                    bodies = read_bodies(s, sent_at)
-                for rid, raw in bodies.items():
-                    client.append(folder, raw, flags=[b"\\Seen"], msg_time=sent_at[rid])
-                    copied += 1
-            return copied
-    except Exception as e:  # noqa: BLE001
-        log.warning("could not copy sent mail to IMAP folder %r: %s: %s", folder, type(e).__name__, e)
-        return 0

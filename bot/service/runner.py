@@ -12,8 +12,8 @@
   finish the message or tick in hand, release the lock, return 0.
 
 Every moment the service decides on comes from the injected clock (the demo runs it on
-an AcceleratedClock); ServiceState "service:started" / "service:last_tick" /
-"service:stopped" feed `reportbot status`.
+an AcceleratedClock); the ServiceState facts it writes through bot/core/service_state.py
+("service:started" / "service:last_tick" / "service:stopped") feed `reportbot status`.
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ import asyncio
 import logging
 import os
 import signal
-import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -33,16 +32,16 @@ from bot.core.app import App
 from bot.core.backoff import Backoff, sleep_unless
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import UserError
+from bot.core.service_state import LEADER, STARTED, STOPPED, put_service_fact
 from bot.intake.pipeline import Intake, release_abandoned_claims
 from bot.intake.poll import PassSummary, watch
 from bot.service.locks import Leadership, fetcher_turn, leadership_for
-from bot.service.tick import TickSummary, put_state, run_tick
+from bot.service.tick import TickSummary, run_tick
 from db.models import Campaign
 
 log = logging.getLogger("reportbot.service")
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
-STARTED, STOPPED = "service:started", "service:stopped"
 WATCH_RESTART = Backoff(base_seconds=2.0, cap_seconds=300.0)  # a watcher that keeps failing: 1–2 s … 5 min
 
 
@@ -152,7 +151,7 @@ class Service:
         if self._leader != was:
             log.info("this instance %s the scheduler", "now runs" if self._leader else "no longer runs")
             if self._leader:
-                self._record("service:leader", {})
+                self._record(LEADER, {})
         return self._leader
 
     # ------------------------------------------------------------------ the inbox
@@ -205,8 +204,7 @@ class Service:
     def _record(self, key: str, value: dict) -> None:
         try:
             with self.app.session() as s:
-                put_state(s, key, {"at": self.clock.now().isoformat(), "host": socket.gethostname(),
-                                   "pid": os.getpid(), **value})
+                put_service_fact(s, key, self.clock.now(), value)
         except Exception:  # noqa: BLE001 - health bookkeeping must never stop the service
             log.warning("could not record %s", key, exc_info=True)
 

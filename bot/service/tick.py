@@ -2,7 +2,8 @@
 
 At `now` (read once by the caller from its clock), for every campaign:
 1. queue what the planner says is due (bot/outbox.queue_due; idempotent by dedupe key);
-2. send the outbox backlog (bot/mailer; claims make concurrent senders safe);
+2. send the outbox backlog (bot/outbound/send_pass.py, the CLI's `dispatch` pass too;
+   claims make concurrent senders safe);
 3. queue the staff digest when due, and send it.
 
 The digest is due on a working day (Vietnamese calendar) at or after the campaign's
@@ -14,35 +15,28 @@ likewise sends only the latest missed reminder.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import socket
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from bot.campaigns.workdays import is_working_day
 from bot.core.app import App
-from bot.outbound.mailer import Mailer, SendSummary, save_sent_copies
+from bot.core.service_state import LAST_TICK, put_service_fact
+from bot.outbound.mailer import SendSummary
 from bot.outbound.mails import Sender, config_sender
 from bot.outbound.outbox import queue_due
-from bot.outbound.outbox_claims import Filter
+from bot.outbound.send_pass import StopFlag, send_pass
 from bot.staff.digest import send_digest
-from db.models import Campaign, ServiceState
-from db.types import utcnow
+from db.models import Campaign
 
 log = logging.getLogger(__name__)
 
-LAST_TICK = "service:last_tick"
 DEFAULT_DIGEST_AT = "07:30"
-StopFlag = Callable[[], bool]
 
 
 @dataclass
@@ -99,13 +93,12 @@ def run_tick(application: App, now: datetime, *, clock: Callable[[], datetime] |
             for p in queue_due(s, s.get(Campaign, cid), now, sender, application.store, actor=actor):
                 summary.queued[p.kind] += 1
     if not stop():
-        summary.sends.append(send_backlog(application, clock, stop, actor))
+        summary.sends.append(send_pass(application, clock=clock, actor=actor, should_stop=stop))
     if not stop() and _queue_digests(application, ids, now, sender, actor, summary) and not (stop() or summary.fatal):
-        summary.sends.append(send_backlog(application, clock, stop, actor))
+        summary.sends.append(send_pass(application, clock=clock, actor=actor, should_stop=stop))
     with application.session() as s:
-        put_state(s, LAST_TICK, {"at": now.isoformat(), "queued": sum(summary.queued.values()),
-                                 "sent": summary.sent, "fatal": summary.fatal, "actor": actor,
-                                 "host": socket.gethostname(), "pid": os.getpid()})
+        put_service_fact(s, LAST_TICK, now, {"queued": sum(summary.queued.values()), "sent": summary.sent,
+                                             "fatal": summary.fatal, "actor": actor})
     return summary
 
 
@@ -128,42 +121,3 @@ def _queue_digests(application: App, ids: list[int], now: datetime, sender: Send
             log.exception("the digest of campaign #%s failed", cid)
             summary.errors.append(f"digest of campaign #{cid} failed: {type(e).__name__}: {e}")
     return bool(summary.digests)
-
-
-def send_backlog(application: App, clock: Callable[[], datetime], should_stop: StopFlag,
-                 actor: str) -> SendSummary:
-    """One mailer pass over every due outbox row; stops after the message in hand once
-    `should_stop()` turns true (the rest stays queued, released for the next pass)."""
-    cfg = application.config
-    mailer = Mailer(application.engine, cfg.smtp, clock=clock, actor=actor,
-                    ssl_context=cfg.smtp.ssl_context() if cfg.smtp.security != "none" else None)
-    summary = asyncio.run(_run_stoppable(mailer, should_stop))
-    if cfg.smtp.save_to_sent and summary.sent_ids:
-        summary.copied = save_sent_copies(application.engine, cfg.imap, cfg.smtp.sent_folder, summary.sent_ids,
-                                          ssl_context=cfg.imap.ssl_context() if cfg.imap.security != "none" else None)
-    return summary
-
-
-async def _run_stoppable(mailer: Mailer, should_stop: StopFlag) -> SendSummary:
-    task = asyncio.create_task(mailer.run(Filter()))
-    while not task.done():
-        await asyncio.wait({task}, timeout=0.2)
-        if should_stop():
-            mailer.request_stop()
-    return task.result()
-
-
-# ---------------------------------------------------------------- service state
-def put_state(session: Session, key: str, value: dict[str, Any]) -> None:
-    """Upsert one ServiceState row (INSERT … ON CONFLICT DO UPDATE: instances may race)."""
-    dialect = session.get_bind().dialect.name
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
-    stmt = insert(ServiceState.__table__).values(key=key, value=value, updated_at=utcnow())
-    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value,
-                                                                     "updated_at": stmt.excluded.updated_at})
-    session.connection().execute(stmt)
-
-
-def get_state(session: Session, key: str) -> dict | None:
-    row = session.get(ServiceState, key)
-    return row.value if row is not None else None

@@ -7,7 +7,7 @@ Three layers, so each can be tested and reused alone:
 - `make_digest` adds the chart PNG and the status XLSX; `build_digest_message` makes the
   mail (chart inline by Content-ID, XLSX attached), `write_digest_files` the files on disk,
   `send_digest` queues the mail into the outbox and records what it showed (ServiceState
-  "digest:<campaign code>"): its time is the next digest's "since", and bot/staff/digest_rule.py
+  "digest:<campaign code>", written through bot/core/service_state.py): its time is the next digest's "since", and bot/staff/digest_rule.py
   decides from it whether the daily job sends one.
 """
 from __future__ import annotations
@@ -29,6 +29,7 @@ from bot.campaigns.agencies_file import CATEGORIES
 from bot.campaigns.campaign_load import slug
 from bot.core.files import write_private
 from bot.core.labels import CATEGORY_LABELS, MAIL_KIND_LABELS
+from bot.core.service_state import digest_key, get_state, put_state
 from bot.intake.attachments import UNOPENED_KINDS
 from bot.intake.recording import BOUNCED_WITHOUT_REPLY
 from bot.outbound.mails import Attachment, Sender, build_digest, vn_datetime
@@ -53,13 +54,11 @@ from db.models import (
     Enrollment,
     InboundMessage,
     OutboundMail,
-    ServiceState,
     Submission,
 )
 from db.models import (
     Attachment as FileRow,
 )
-from db.types import utcnow
 
 log = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -324,31 +323,18 @@ def write_digest_files(campaign: Campaign, digest: Digest, path: Path, *, sender
 
 
 # ---------------------------------------------------------------- sending and "since"
-def state_key(campaign: Campaign) -> str:
-    return f"digest:{campaign.code}"
-
-
 def last_mark(session: Session, campaign: Campaign) -> DigestMark:
     """What the last queued digest showed (nothing yet: an empty mark)."""
-    row = session.get(ServiceState, state_key(campaign))
-    return DigestMark.from_json(row.value if row else None)
+    return DigestMark.from_json(get_state(session, digest_key(campaign.code)))
 
 
 def record_digest(session: Session, campaign: Campaign, mark: DigestMark, message_id: str) -> None:
-    _put_state(session, campaign, mark.to_json() | {"message_id": message_id})
-
-
-def _put_state(session: Session, campaign: Campaign, value: dict, *, merge: bool = False) -> None:
-    row = session.get(ServiceState, state_key(campaign)) or ServiceState(key=state_key(campaign))
-    row.value = ((row.value or {}) if merge else {}) | value
-    row.updated_at = utcnow()
-    session.add(row)
+    put_state(session, digest_key(campaign.code), mark.to_json() | {"message_id": message_id})
 
 
 def _skipped_on(session: Session, campaign: Campaign) -> str | None:
     """The campaign-local day the daily job last decided to send no digest."""
-    row = session.get(ServiceState, state_key(campaign))
-    return (row.value or {}).get("skipped_day") if row else None
+    return (get_state(session, digest_key(campaign.code)) or {}).get("skipped_day")
 
 
 def send_digest(session: Session, campaign: Campaign, *, now: datetime, sender: Sender,
@@ -362,7 +348,7 @@ def send_digest(session: Session, campaign: Campaign, *, now: datetime, sender: 
         return None  # a day's digest is decided once: news later that day is the next digest's
     digest = make_digest(session, campaign, now=now)
     if only_if_due and not digest.due:
-        _put_state(session, campaign, {"skipped_day": day}, merge=True)  # the last mark stays the "since"
+        put_state(session, digest_key(campaign.code), {"skipped_day": day}, merge=True)  # the last mark stays the "since"
         log.info("digest of %s: nothing new since %s; none today", campaign.code,
                  digest.context["since"].isoformat() if digest.context["since"] else "-")
         return None

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from bot.campaigns.agencies_file import CATEGORIES
+from bot.core.service_state import LAST_TICK, STARTED, STOPPED, get_state
 from db.models import (
     Agency,
     Campaign,
@@ -22,7 +23,6 @@ from db.models import (
     InboundMessage,
     MailboxState,
     OutboundMail,
-    ServiceState,
     Submission,
 )
 from db.vocabulary import REMINDER_KINDS
@@ -125,7 +125,7 @@ def campaign_status(session: Session, campaign: Campaign, now: datetime) -> list
 
 
 # ---------------------------------------------------------------- service health
-SERVICE_KEYS = {"started": "service:started", "stopped": "service:stopped", "last_tick": "service:last_tick"}
+SERVICE_KEYS = {"started": STARTED, "stopped": STOPPED, "last_tick": LAST_TICK}
 
 
 def service_health(session: Session, now: datetime) -> dict:
@@ -135,12 +135,12 @@ def service_health(session: Session, now: datetime) -> dict:
     def ago(t: datetime | None) -> float | None:
         return None if t is None else round((now - t).total_seconds(), 1)
 
-    state = {name: session.get(ServiceState, key) for name, key in SERVICE_KEYS.items()}
-    at = {name: _state_at(row) for name, row in state.items()}
+    state = {name: get_state(session, key) or {} for name, key in SERVICE_KEYS.items()}
+    at = {name: _state_at(value) for name, value in state.items()}
     checked = session.exec(select(func.max(MailboxState.last_check_at))).one()
     outbox = dict(session.exec(select(OutboundMail.status, func.count()).group_by(OutboundMail.status)).all())
     inbound = dict(session.exec(select(InboundMessage.state, func.count()).group_by(InboundMessage.state)).all())
-    tick = (state["last_tick"].value or {}) if state["last_tick"] else {}
+    tick = state["last_tick"]
     return {
         "last_inbox_check_at": _iso(checked, ZoneInfo("UTC")), "last_inbox_check_age_s": ago(checked),
         "last_tick_at": _iso(at["last_tick"], ZoneInfo("UTC")), "last_tick_age_s": ago(at["last_tick"]),
@@ -155,8 +155,8 @@ def service_health(session: Session, now: datetime) -> dict:
     }
 
 
-def _state_at(row) -> datetime | None:
-    at = (row.value or {}).get("at") if row is not None else None
+def _state_at(value: dict) -> datetime | None:
+    at = value.get("at")
     return datetime.fromisoformat(at) if at else None
 
 

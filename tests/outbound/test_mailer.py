@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
+import sys
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -272,6 +274,27 @@ def test_sent_mail_is_copied_to_the_imap_sent_folder(make_site, dovecot, imap_ac
         fetched = c.fetch(c.search("ALL"), ["BODY.PEEK[]", "FLAGS"])
     assert {parsed(d[b"BODY[]"])["Message-ID"] for d in fetched.values()} == {r.message_id for r in site.rows()}
     assert all(b"\\Seen" in d[b"FLAGS"] for d in fetched.values())
+
+
+def test_sent_copies_log_in_with_xoauth2_when_a_token_command_is_set(make_site, dovecot, imap_account, tmp_path):
+    """The copies to Sent open their IMAP connection as the intake does: with the token the
+    command prints (XOAUTH2), never with a password (the password file holds a wrong one)."""
+    token_file, password_file = tmp_path / "token", tmp_path / "imap-password"
+    token_file.write_text(dovecot.oauth2_token(imap_account))
+    password_file.write_text("not-the-password")
+    command = shlex.join([sys.executable, "-c", f"print(open({str(token_file)!r}).read())"])
+    site = make_site(agencies=[agency_row("AAA"), agency_row("BBB")], save_to_sent=True, sent_folder="Sent")
+    with open(site.config, "a", encoding="utf-8") as f:
+        f.write(f'[imap]\nhost = "{dovecot.host}"\nport = {dovecot.port}\nsecurity = "none"\n'
+                f'username = "{imap_account.username}"\npassword_file = {json.dumps(str(password_file))}\n'
+                f'oauth2_token_command = {json.dumps(command)}\n')
+    r = site.cli("dispatch")
+    assert r.code == 0 and "2 copied to Sent" in r.out, (r.out, r.err)
+    with dovecot.client(imap_account) as c:
+        c.select_folder("Sent", readonly=True)
+        fetched = c.fetch(c.search("ALL"), ["BODY.PEEK[]"])
+    assert {parsed(d[b"BODY[]"])["Message-ID"] for d in fetched.values()} == {r.message_id for r in site.rows()}
+    assert dovecot.log_path.read_text().count(f"Login: user=<{imap_account.username}>, method=XOAUTH2") == 1
 
 
 @pytest.mark.parametrize("attempt, low, high", [(1, 30, 60), (3, 120, 240), (20, 1800, 3600)])
