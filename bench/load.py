@@ -1,12 +1,14 @@
 """Load: a backlog of replies in the inbox, taken in by a real `reportbot run`, SQLite beside PostgreSQL.
 
-    python bench/load.py [--agencies 1000] [--replies 5000] [--seed 5422] [--pg-instances 1]
+    python bench/load.py [--agencies 1000] [--replies 5000] [--seed 5422] [--pg-instances 2]
 
 The same replies (reports as DOCX, partial reports, second versions, large mails with an
 annex, cover notes, out-of-office replies, bounces, strangers: tests/reliability/world.py's
 mix) are appended to one Dovecot inbox per backend. `reportbot run` is then started and the
 clock runs until every reply is recorded, filed, and every acknowledgement sent. Printed side
-by side:
+by side, for SQLite (one `run`), PostgreSQL with one `run`, and PostgreSQL with N `run`s
+sharing the database (one fetches, every one claims stored messages to process), with the
+ratio of N instances' throughput to one's:
 - throughput end to end (messages/s, from the start of the process to the last ack), and in
   the steady state (between the first and the last message recorded);
 - peak RSS (VmHWM) of the service process, and of a parse child;
@@ -33,7 +35,7 @@ from reliability.world import ReplyStream, code_of
 from servers import DovecotServer, PostgresServer, SMTPServer
 from sqlmodel import func, select
 
-from db.models import Attachment, InboundMessage, OutboundMail
+from db.models import Attachment, InboundMessage, OutboundMail, Submission
 
 NOW = START.replace(day=18)  # before the letter goes out: nothing is dispatched, replies match by sender
 
@@ -84,7 +86,8 @@ def take_in(site, n: int, instances: int) -> dict:
     with site.session() as s:
         acks = s.exec(select(func.count()).select_from(OutboundMail).where(OutboundMail.kind == "ack",
                                                                            OutboundMail.status == "sent")).one()
-    return {"wall": wall, "rate": n / wall, "steady": n / max(last - first, 1e-9), "docs": docs, "acks": acks,
+        subs = s.exec(select(func.count()).select_from(Submission)).one()
+    return {"wall": wall, "rate": n / wall, "steady": n / max(last - first, 1e-9), "docs": docs, "acks": acks, "subs": subs,
             "rss": max(r.hwm_kb for r in runs) / 1024, "child_rss": max(r.child_hwm_kb for r in runs) / 1024}
 
 
@@ -116,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--agencies", type=int, default=1000)
     p.add_argument("--replies", type=int, default=5000)
     p.add_argument("--seed", type=int, default=5422)
-    p.add_argument("--pg-instances", type=int, default=1, help="reportbot run processes sharing PostgreSQL")
+    p.add_argument("--pg-instances", type=int, default=2, help="reportbot run processes sharing PostgreSQL "
+                                                              "(measured beside one)")
     a = p.parse_args(argv)
     t_gen = time.monotonic()
     replies = make_replies(a.agencies, a.replies, a.seed)
@@ -126,7 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     with tempfile.TemporaryDirectory(prefix="reportbot-load-") as tmp, DovecotServer() as dovecot, \
             SMTPServer() as smtp, PostgresServer() as pg:
-        for name, url, instances in (("SQLite", None, 1), ("PostgreSQL", pg.url(pg.create_database()), a.pg_instances)):
+        runs = [("SQLite", None, 1), ("PostgreSQL", "pg", 1)]
+        if a.pg_instances > 1:
+            runs.append((f"PostgreSQL ×{a.pg_instances}", "pg", a.pg_instances))
+        for name, url, instances in runs:
+            url = pg.url(pg.create_database()) if url == "pg" else url
             site = build_site(Path(tmp) / name, dovecot=dovecot, smtp=smtp, agencies=a.agencies, db_url=url,
                               via_proxy=False)
             t_app = time.monotonic()
@@ -150,6 +158,7 @@ def _print(results: dict, a, boxed: float, direct: float) -> None:
         ("throughput, steady state (msg/s)", "{steady:.1f}"),
         ("documents parsed", "{docs}"),
         ("acks sent", "{acks}"),
+        ("submissions recorded", "{subs}"),
         ("peak RSS, reportbot run (MB)", "{rss:.0f}"),
         ("peak RSS, a parse child (MB)", "{child_rss:.0f}"),
         ("floor: bare IMAP FETCH (msg/s)", "{floor:.0f}"),
@@ -161,6 +170,13 @@ def _print(results: dict, a, boxed: float, direct: float) -> None:
     print(f"{'':40s}" + "".join(f"{n:>14s}" for n in results))
     for label, fmt in rows:
         print(f"{label:40s}" + "".join(f"{fmt.format(**r):>14s}" for r in results.values()))
+    one, many = results.get("PostgreSQL"), results.get(f"PostgreSQL ×{a.pg_instances}")
+    if one and many:
+        same = all(one[k] == many[k] for k in ("docs", "acks", "subs"))
+        print("nothing recorded twice: " + ("yes (same documents, acks and submissions as one instance)" if same
+                                            else "NO — the instances disagree with one instance"))
+        print(f"{a.pg_instances} instances vs 1 on PostgreSQL: {many['rate'] / one['rate']:.2f}x end to end, "
+              f"{many['steady'] / one['steady']:.2f}x in the steady state")
     print(f"parse cost per document: {boxed * 1000:.0f} ms sandboxed, {direct * 1000:.0f} ms in-process "
           f"(sandbox overhead {max(0.0, boxed - direct) * 1000:.0f} ms, "
           f"{statistics.mean([boxed / max(direct, 1e-9)]):.1f}x)")

@@ -94,7 +94,7 @@ RULES: tuple[Rule, ...] = (
     Rule("no agency", lambda f: not _agency(f), Action.QUARANTINE, "no_agency",
          lambda f: {"detail": f.match.reason if f.match else ""}),
     Rule("unregistered sender", lambda f: f.match.method in ("thread", "token") and f.match.sender_known is False,
-         Action.QUARANTINE, "sender_not_registered", lambda f: {"agency": _agency(f), "detail": f.match.reason}),
+         Action.QUARANTINE, "unregistered_sender", lambda f: {"agency": _agency(f), "detail": f.match.reason}),
     Rule("campaign unknown", lambda f: f.match.campaign_code is None, Action.QUARANTINE, "campaign_unknown",
          lambda f: {"agency": _agency(f)}),
     Rule("sender not verified", lambda f: f.verification is not None and f.verification.passed is False,

@@ -13,7 +13,7 @@ ENGLISH: dict[str, str] = {
     "delay_notice": "delay or success notice (no failure)",
     "auto_reply": "automatic reply",
     "no_agency": "no agency matched: {detail}",
-    "sender_not_registered": "sender is not a registered address of {agency} ({detail})",
+    "unregistered_sender": "sender is not a registered address of {agency} ({detail})",
     "campaign_unknown": "{agency}: cannot tell which campaign the reply is for",
     "verification_failed": "sender verification failed: {detail}",
     "broken_mime": "the MIME structure is broken ({defects}): its parts cannot be told apart; kept for staff",

@@ -15,7 +15,7 @@ import re
 MAIL_REASONS: dict[str, str] = {
     "no_agency": "không xác định được cơ quan gửi (địa chỉ, tên miền và mã trong tiêu đề đều không khớp); "
                  "nếu là báo cáo, cán bộ gán thư cho cơ quan",
-    "sender_not_registered": "người gửi không phải địa chỉ đã đăng ký của {agency}; cần xác nhận với cơ quan "
+    "unregistered_sender": "người gửi không phải địa chỉ đã đăng ký của {agency}; cần xác nhận với cơ quan "
                              "trước khi ghi nhận",
     "campaign_unknown": "{agency} tham gia nhiều đợt báo cáo, không xác định được thư trả lời cho đợt nào",
     "verification_failed": "không xác thực được người gửi (SPF/DKIM/DMARC), có thể là thư giả mạo; cần xác nhận "

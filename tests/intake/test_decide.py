@@ -44,7 +44,7 @@ CASES = [
     ("our own mail looping back", Facts(OWN, NO_MATCH), Action.IGNORE, "own_mail"),
     ("nobody matched", Facts(REPORT, NO_MATCH), Action.QUARANTINE, "no_agency"),
     ("a thread reply from an unregistered sender", Facts(REPORT, BY_THREAD_STRANGER, PASSED, A_REPORT),
-     Action.QUARANTINE, "sender_not_registered"),
+     Action.QUARANTINE, "unregistered_sender"),
     ("an agency in two campaigns, none named", Facts(REPORT, TWO_CAMPAIGNS, PASSED), Action.QUARANTINE,
      "campaign_unknown"),
     ("a sender that fails verification", Facts(REPORT, BY_ADDRESS, FAILED, A_REPORT), Action.QUARANTINE,

@@ -12,7 +12,7 @@ from bot.staff.reasons import MAIL_REASONS, file_reason, mail_reason
 
 MAIL = [
     ("no_agency", {"detail": "no reply, token, address or domain of an agency"}, "không xác định được cơ quan gửi"),
-    ("sender_not_registered", {"agency": "BTN", "detail": "sender a@gmail.com not registered for BTN"},
+    ("unregistered_sender", {"agency": "BTN", "detail": "sender a@gmail.com not registered for BTN"},
      "người gửi không phải địa chỉ đã đăng ký của BTN"),
     ("campaign_unknown", {"agency": "BYT"}, "BYT tham gia nhiều đợt báo cáo"),
     ("verification_failed", {"detail": "no passing DMARC/DKIM/SPF aligned with From domain byt.example"},
@@ -54,7 +54,7 @@ def test_a_mail_reason_is_explained_in_vietnamese_with_the_detail(code, args, sa
 def test_every_mail_reason_code_has_an_english_line_and_a_vietnamese_sentence():
     staff_facing = set(MAIL_REASONS)
     assert staff_facing <= set(ENGLISH)
-    assert {"no_agency", "sender_not_registered", "campaign_unknown", "verification_failed", "broken_mime",
+    assert {"no_agency", "unregistered_sender", "campaign_unknown", "verification_failed", "broken_mime",
             "too_large", "processing_failed"} <= staff_facing
     for code in {r.code for r in RULES if r.action == "quarantine"}:
         assert code in staff_facing, code
