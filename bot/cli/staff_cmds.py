@@ -1,4 +1,4 @@
-"""`reportbot agencies exempt` and `reportbot agencies submit`: what staff record by hand."""
+"""`reportbot agencies exempt|submit|contact`: what staff record and change by hand."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,6 +12,7 @@ from bot.cli.status_cmds import NowOpt, parse_now
 from bot.core.app import resolve_campaign
 from bot.core.errors import UserError
 from bot.staff.actions import HandedFile, parse_handed, record_handed_report, set_exempt
+from bot.staff.contacts import change_contacts
 
 CodeArg = Annotated[str, typer.Argument(metavar="AGENCY_CODE", help="The agency's code (agencies file).")]
 
@@ -66,3 +67,32 @@ def agencies_submit(
                 f"({'on time' if sub.on_time else 'late'}); completeness {sub.completeness:.0%}"
                 + (f"; missing {', '.join(sub.missing)}" if sub.missing else ""))
     typer.echo(line)
+
+
+@agencies_app.command("contact")
+def agencies_contact(
+    code: CodeArg,
+    add: Annotated[Optional[list[str]], typer.Option("--add", metavar="EMAIL",
+                                                     help="Add this address (repeatable).")] = None,
+    remove: Annotated[Optional[list[str]], typer.Option("--remove", metavar="EMAIL",
+                                                        help="Remove this address (repeatable).")] = None,
+    replace: Annotated[Optional[tuple[str, str]], typer.Option(
+        "--replace", metavar="OLD NEW", help="Replace one address by another.")] = None,
+    role: Annotated[str, typer.Option("--role", help="primary (letters and reminders) or escalation (copied "
+                                                      "on late overdue reminders).")] = "primary",
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Change an agency's addresses. A new address of an agency whose letter never reached a live
+    address gets the letter (same attachments) at the next tick, once."""
+    adding, removing = list(add or ()), list(remove or ())
+    if replace:
+        removing.append(replace[0])
+        adding.append(replace[1])
+    application = open_app(config)
+    with application.session() as session:
+        change = change_contacts(session, code, add=adding, remove=removing, role=role, actor="cli",
+                                 now=parse_now(now))
+    parts = [f"added {', '.join(change.added)}"] if change.added else []
+    parts += [f"removed {', '.join(change.removed)}"] if change.removed else []
+    typer.echo(f"{change.agency}: {'; '.join(parts)}; mail goes to {', '.join(change.live) or 'no address'}")

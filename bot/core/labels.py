@@ -37,6 +37,8 @@ EVENT_LABELS = {
     "mail.retried": "Cán bộ cho xử lý lại thư",
     "outbox.retried": "Cán bộ cho gửi lại thư",
     "contact.retried": "Cán bộ cho dùng lại địa chỉ thư",
+    "contact.added": "Cán bộ thêm địa chỉ thư của cơ quan",
+    "contact.removed": "Cán bộ xóa địa chỉ thư của cơ quan",
     "mailbox.uidvalidity_changed": "Hộp thư được đánh số lại, quét lại thư",
 }
 

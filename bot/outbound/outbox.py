@@ -58,11 +58,13 @@ from db.models import (
     OutboundMail,
     Submission,
 )
-from db.vocabulary import AGENCY_MAIL_KINDS
+from db.vocabulary import AGENCY_MAIL_KINDS, MailKind, OutboxStatus
 
 log = logging.getLogger(__name__)
 
 AGENCY_KINDS = AGENCY_MAIL_KINDS
+# A dispatch row in these states is delivered or on its way to the addresses it names.
+LETTER_ON_ITS_WAY = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.SENT)
 DEAD_STATES = ("bounced", "failed")  # contact states we never send to
 FORM_PREFIX = "mau-bao-cao-"  # bot/campaigns/campaign_load.py names the blank report form so
 
@@ -175,14 +177,22 @@ def gather_facts(session: Session, c: Campaign) -> tuple[list[AgencyPlanFacts], 
         select(Submission.agency_id, func.min(Submission.received_at))
         .where(Submission.campaign_id == c.id).group_by(Submission.agency_id)).all())
     sent: dict[int, list[SentMail]] = {i: [] for i in infos}
+    reached: dict[int, bool] = {}
     # Every row counts, whatever its status: the key exists, so the planner must move on.
-    for aid, kind, seq, created in session.exec(
-            select(OutboundMail.agency_id, OutboundMail.kind, OutboundMail.seq, OutboundMail.created_at)
+    for aid, kind, seq, created, status, to, cc in session.exec(
+            select(OutboundMail.agency_id, OutboundMail.kind, OutboundMail.seq, OutboundMail.created_at,
+                   OutboundMail.status, OutboundMail.to_addrs, OutboundMail.cc_addrs)
             .where(OutboundMail.campaign_id == c.id, col(OutboundMail.kind).in_(AGENCY_KINDS))):
-        if aid in sent:
-            sent[aid].append(SentMail(kind, seq, created))
+        if aid not in sent:
+            continue
+        sent[aid].append(SentMail(kind, seq, created))
+        if kind == MailKind.DISPATCH:
+            live = {a.lower() for a in (*infos[aid].primary, *infos[aid].escalation)}
+            alive = status in LETTER_ON_ITS_WAY and bool(live & {a.lower() for a in (*(to or ()), *(cc or ()))})
+            reached[aid] = reached.get(aid, False) or alive
     facts = [AgencyPlanFacts(code=info.code, exempt=exempt[aid], reported_at=reported.get(aid),
-                         all_contacts_bounced=not info.primary, sent=tuple(sent[aid]))
+                             all_contacts_bounced=not info.primary, sent=tuple(sent[aid]),
+                             letter_reached=reached.get(aid, True))
              for aid, info in infos.items()]
     return facts, {info.code: info for info in infos.values()}
 

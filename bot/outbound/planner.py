@@ -7,7 +7,8 @@ new, so a tick can be repeated safely; the outbox's unique key
 
 Rules, per agency (none for an agency that reported, is exempt or whose every
 contact bounced):
-- dispatch: once, from `dispatch_at`.
+- dispatch: once, from `dispatch_at`; again (next seq, once) when every address it went to is
+  dead and the agency has a live address now (staff gave a new one).
 - reminders (before the deadline): slot i (seq = i, 1-based) of `remind_before`
   falls `offset` calendar days before the deadline's date in the campaign's
   timezone, moved back to the previous working day, at `send_time`. Only after
@@ -96,6 +97,10 @@ class AgencyPlanFacts:
     reported_at: datetime | None = None  # first report recorded; any value stops reminders
     all_contacts_bounced: bool = False
     sent: tuple[SentMail, ...] = field(default_factory=tuple)
+    # False when every letter queued to the agency went to addresses now dead or removed (it
+    # bounced, or was refused) while it has a live one now (an address staff added): the
+    # letter is sent again, once, to the live addresses.
+    letter_reached: bool = True
 
     @property
     def reported(self) -> bool:
@@ -205,6 +210,8 @@ def plan_agency(plan: CampaignPlan, facts: AgencyPlanFacts, now: datetime) -> li
     if dispatched is None:
         due = _due_dispatch(plan, facts, now)
         return [due] if due else []
+    if not facts.letter_reached:  # a new address of an agency the letter never reached: at once
+        return [DueMail(facts.code, "dispatch", dispatched.seq + 1, max(now, plan.dispatch_at))]
     if not plan.in_office_hours(now):
         return []
     due = _due_reminder(plan, facts, dispatched, now) or _due_overdue(

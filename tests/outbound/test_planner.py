@@ -224,3 +224,17 @@ def test_naive_datetimes_and_bad_offsets_are_rejected(plan):
     with pytest.raises(ValueError):
         replace(plan, overdue_every="0d")
     assert parse_days("0d") == 0 and parse_days(" 12d ") == 12
+
+
+def test_a_letter_that_reached_no_live_address_goes_once_to_the_new_one(plan):
+    sent = (SentMail("dispatch", 1, at("19/12/2024", "09:00")),)
+    lost = AgencyPlanFacts("HNI", sent=sent, letter_reached=False)      # bounced; staff gave a new address
+    [due] = plan_agency(plan, lost, at("23/12/2024", "21:00"))          # at once, even out of office hours
+    assert (due.kind, due.seq, due.due_at) == ("dispatch", 2, at("23/12/2024", "21:00"))
+    queued = replace(lost, sent=sent + (SentMail("dispatch", 2, due.due_at),), letter_reached=True)
+    assert plan_agency(plan, queued, at("23/12/2024", "21:05")) == []
+    # the reminders then follow the letter that arrived, not the one that bounced
+    assert [m.kind for m in plan_agency(plan, queued, at("25/12/2024", "08:00"))] == ["reminder"]
+    for done in (replace(lost, exempt=True), replace(lost, all_contacts_bounced=True),
+                 replace(lost, reported_at=at("20/12/2024", "10:00"))):
+        assert plan_agency(plan, done, at("23/12/2024", "21:00")) == []
