@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.labels import Label, TitleIndex
+from parsers.blocks import fold
+from parsers.figures import FIGURE_CELL
+from parsers.labels import Label, TitleIndex, parse_bare_label
 from parsers.model import Outline, OutlineNode
 from parsers.units import Unit
 
@@ -39,7 +41,7 @@ def is_candidate(u: Unit) -> bool:
     if u.role:
         return False
     if u.cells is not None:
-        return len(u.cells) > 1 or len(u.text) <= MAX_HEADING
+        return not _figure_row(u.cells) and (len(u.cells) > 1 or len(u.text) <= MAX_HEADING)
     if u.label.kind and u.label.kind != "bullet":
         return True
     styled = u.level is not None or u.bold or u.bold_prefix >= 4 or u.upper
@@ -49,6 +51,15 @@ def is_candidate(u: Unit) -> bool:
         return len(u.title) <= 160 or ":" in u.title[:MAX_HEADING]
     # An unmarked line heads a section only when short and not a finished sentence.
     return len(u.title) <= 160 and not u.title.rstrip().endswith((".", ";", ","))
+
+
+def _figure_row(cells: list[str]) -> bool:
+    """A row of figures ("Doanh thu … (tỷ đồng) | 40,2 | 45,6"): data, however its label reads."""
+    filled = [c for c in cells if c]
+    if filled and parse_bare_label(filled[0]):
+        filled = filled[1:]  # the row's number ("STT")
+    figures = sum(1 for c in filled if FIGURE_CELL.match(fold(c)))
+    return figures > 0 and len(filled) - figures <= 2  # a label and perhaps a unit beside them
 
 
 def _shown(label: Label, title: str) -> str:

@@ -59,7 +59,7 @@ _CLEAN_MARK = "REPORTBOT_PARSE_SERVER"  # in the re-executed server's environmen
 def outline_to_json(outline: Outline | dict) -> dict:
     if isinstance(outline, dict):
         return outline
-    return {"code": outline.code, "nodes": [dataclasses.asdict(n) for n in outline.nodes]}
+    return {"code": outline.code, "nodes": [dataclasses.asdict(n) for n in outline.nodes], "year": outline.year}
 
 
 def outline_from_json(data: dict) -> Outline:
@@ -69,7 +69,7 @@ def outline_from_json(data: dict) -> Outline:
         for key in ("aliases", "metrics"):
             fields[key] = tuple(fields.get(key) or ())
         nodes.append(OutlineNode(**fields))
-    return Outline(code=data["code"], nodes=tuple(nodes))
+    return Outline(code=data["code"], nodes=tuple(nodes), year=data.get("year"))
 
 
 # --- parent side --------------------------------------------------------------------

@@ -75,10 +75,11 @@ def to_units(blocks: list[Block]) -> list[Unit]:
 
 
 def _row_unit(idx: int, cells: list[str], table: int, role: str, page: int | None) -> Unit:
-    # Merged cells repeat their text across the grid: keep one copy.
+    # Merged cells repeat their text across the grid: keep one copy. Figures are kept each,
+    # so equal values of two years ("28 | 28") stay in their columns.
     dedup: list[str] = []
     for c in cells:
-        if not dedup or c != dedup[-1] or not c:
+        if not dedup or c != dedup[-1] or not c or not any(ch.isalpha() for ch in c):
             dedup.append(c)
     label = parse_bare_label(dedup[0]) if dedup else None
     return Unit(
