@@ -136,6 +136,12 @@ _SYNONYMS = (
     ("cơ sở hạ tầng", "cơ sở vật chất"),
     ("hạ tầng", "cơ sở vật chất"),
     ("kết quả đạt được", "kết quả triển khai"),
+    ("kết quả chủ yếu", "kết quả triển khai"),
+    ("kết quả nổi bật", "kết quả triển khai"),
+    ("xây dựng kế hoạch", "ban hành kế hoạch"),
+    ("lập kế hoạch", "ban hành kế hoạch"),
+    ("công chúng", "độc giả"),
+    ("người xem", "độc giả"),
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 

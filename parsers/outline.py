@@ -23,6 +23,7 @@ from parsers.model import Outline
 from parsers.report import Section
 from parsers.units import CLOSING, Unit, to_units
 
+RESCUE_WORDING = 0.8  # how clearly a left-over heading must name a node to take it out of order
 _HARD_CLOSE = re.compile(r"^(nơi nhận\b|trên đây là báo cáo)")
 _SOFT_CLOSE = re.compile(
     r"^(trên đây là|trân trọng|(kt|tm|tl|tuq|q)\.\s*\w|nơi nhận|- như trên|- lưu\b|lưu\s*:\s*vt|"
@@ -51,7 +52,9 @@ def match_units(units: list[Unit], outline: Outline) -> list[Section]:
         bonus = _style_bonus(units, placed, scorer)
         options = {i: scorer.options(units, i, bonus) for i in cand}
         placed = _align(options, len(scorer.nodes))
-    return _sections(units, placed, outline, end)
+    placed = _rescue_out_of_order(units, placed, options, scorer)
+    stops = _foreign_headings(units, placed, cand, scorer)
+    return _sections(units, placed, outline, end, stops)
 
 
 def _hard_end(units: list[Unit]) -> int:
@@ -129,6 +132,62 @@ def _style_bonus(units: list[Unit], placed: list[Placed], scorer: Scorer):
     return bonus
 
 
+def _top_signature(units: list[Unit], placed: list[Placed], scorer: Scorer) -> str | None:
+    tops = Counter(_signature(units[p.unit]) for p in placed if scorer.nodes[p.option.nodes[0]].depth == 0)
+    return tops.most_common(1)[0][0] if tops else None
+
+
+def _rescue_out_of_order(units: list[Unit], placed: list[Placed], options: dict[int, list[Option]],
+                         scorer: Scorer) -> list[Placed]:
+    """Top-level sections written out of outline order ("IV. ĐỀ XUẤT, KIẾN NGHỊ" before
+    "V. KHÓ KHĂN, VƯỚNG MẮC"): the alignment keeps one of them; a heading left over whose
+    title clearly names a node nobody took, set out like the other top-level headings, takes it."""
+    taken = {k for p in placed for k in p.option.nodes}
+    used = {p.unit for p in placed}
+    top = _top_signature(units, placed, scorer)
+    out = list(placed)
+    for k, node in enumerate(scorer.nodes):
+        if k in taken or node.depth != 0:
+            continue
+        best: Placed | None = None
+        for i, opts in options.items():
+            if i in used or _signature(units[i]) != top:
+                continue
+            for o in opts:
+                if o.nodes == (k,) and scorer.wording(o.segment.title, k) >= RESCUE_WORDING and (
+                        best is None or o.score > best.option.score):
+                    best = Placed(i, o)
+        if best is not None:
+            out.append(best)
+            used.add(best.unit)
+            taken.add(k)
+    return sorted(out, key=lambda p: p.unit)
+
+
+_APPENDIX = re.compile(r"^(phụ lục|phụ biểu|biểu mẫu|danh mục kèm theo)\b")
+
+
+def _foreign_headings(units: list[Unit], placed: list[Placed], cand: list[int], scorer: Scorer) -> list[int]:
+    """Headings of parts the outline does not have ("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025",
+    "PHỤ LỤC"): they end the section before them, and what follows them is no section's."""
+    used = {p.unit for p in placed}
+    top = _top_signature(units, placed, scorer)
+    tops = [p.unit for p in placed if scorer.nodes[p.option.nodes[0]].depth == 0]
+    out = []
+    for i in cand:
+        u = units[i]
+        if i in used or u.cells is not None:
+            continue
+        f = fold(u.title or u.text)
+        looks_top = top is not None and _signature(u) == top and (
+            u.label.kind in ("roman", "part") or (tops and i > tops[-1] and u.label.kind))
+        appendix = _APPENDIX.match(f) and len(f) <= 200 and (
+            u.upper or u.bold or u.level is not None or not f.endswith("."))
+        if looks_top or appendix:
+            out.append(i)
+    return out
+
+
 def _soft_end(units: list[Unit], start: int, end: int) -> int:
     for i in range(start, end):
         if _SOFT_CLOSE.match(fold(units[i].text)):
@@ -136,12 +195,14 @@ def _soft_end(units: list[Unit], start: int, end: int) -> int:
     return end
 
 
-def _sections(units: list[Unit], placed: list[Placed], outline: Outline, end: int) -> list[Section]:
+def _sections(units: list[Unit], placed: list[Placed], outline: Outline, end: int,
+              stops: list[int]) -> list[Section]:
     sections = {n.id: Section(id=n.id) for n in outline.nodes}
     for j, p in enumerate(placed):
         seg = p.option.segment
         start = p.unit + seg.consumed
         stop = placed[j + 1].unit if j + 1 < len(placed) else _soft_end(units, start, end)
+        stop = min([stop, *(i for i in stops if i >= start)])
         parts = [seg.rest] if seg.rest else []
         parts += [units[i].text for i in range(start, stop) if not units[i].role]
         text = "\n".join(x for x in parts if x)
