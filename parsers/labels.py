@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.blocks import fold, strip_marks
+from parsers.vietnamese import fold, strip_marks
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _ORDINALS = {

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.blocks import TABLE, Block, clean, fold, is_upper_text
+from parsers.blocks import TABLE, Block, clean, is_upper_text
 from parsers.labels import NO_LABEL, Label, parse_bare_label, parse_label
+from parsers.vietnamese import fold
 
 PREAMBLE, CLOSING = "preamble", "closing"
 
