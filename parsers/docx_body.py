@@ -41,6 +41,8 @@ def _element(pkg: Package, el, out: list[Block], depth: int) -> None:
         return
     if tag == W + "p":
         out.extend(_paragraph(pkg, el, depth))
+    elif tag == W + "sdt" and showing_placeholder(el):
+        return  # an unfilled content control: Word's prompt, not the agency's text
     elif tag == W + "tbl":
         out.append(Block(kind=TABLE, rows=_rows(pkg, el, depth)))
     elif tag in _CONTAINERS:
@@ -126,13 +128,23 @@ def _paragraph(pkg: Package, p, depth: int) -> list[Block]:
     for box in boxes:
         for c in box:
             _element(pkg, c, out, depth + 1)
+    for ref in p.iter(W + "footnoteReference", W + "endnoteReference"):
+        note = pkg.notes.get((ref.tag[len(W):-len("Reference")], ref.get(W + "id", "")))
+        if note is not None and depth < MAX_DEPTH:  # a note's text follows the paragraph citing it
+            for c in note:
+                _element(pkg, c, out, depth + 1)
     return out
+
+
+def showing_placeholder(sdt) -> bool:
+    pr = sdt.find(W + "sdtPr")
+    return pr is not None and pr.find(W + "showingPlcHdr") is not None
 
 
 def _collect(pkg, el, st, pieces, boxes, run, depth) -> None:
     for c in el:
         tag = c.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS:
+        if not isinstance(tag, str) or tag in SKIP_TAGS or (tag == W + "sdt" and showing_placeholder(c)):
             continue
         if tag == W + "t":
             if run is not None and c.text:

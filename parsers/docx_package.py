@@ -62,6 +62,7 @@ class Package:
     default_font: str = ""
     legacy_used: set[str] = field(default_factory=set)
     encoding: str | None = None
+    notes: dict[tuple[str, str], object] = field(default_factory=dict)  # ("footnote", id) → <w:footnote>
 
     def read(self, name: str) -> bytes | None:
         """A part's bytes, streamed within the limits (never trusting its zip header)."""
@@ -110,7 +111,18 @@ def open_package(data: bytes, limits: Limits) -> Package:
             data = pkg.read(path)
             if data:
                 pkg.numbering = Numbering.from_xml(parse_xml(data))
+        elif typ in ("footnotes", "endnotes"):
+            data = pkg.read(path)
+            if data:
+                _load_notes(pkg, typ[:-1], parse_xml(data))
     return pkg
+
+
+def _load_notes(pkg: Package, kind: str, root) -> None:
+    """Footnote/endnote bodies by id; separators (Word's own notes) left out."""
+    for note in root.iter(W + kind):
+        if note.get(W + "type") in (None, "normal"):
+            pkg.notes[(kind, note.get(W + "id", ""))] = note
 
 
 def on(el) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from parsers.blocks import TABLE, Block, clean, is_upper_text
 from parsers.labels import NO_LABEL, Label, parse_bare_label, parse_label
+from parsers.placeholders import strip_placeholders
 from parsers.vietnamese import fold
 
 PREAMBLE, CLOSING = "preamble", "closing"
@@ -62,12 +63,12 @@ def to_units(blocks: list[Block]) -> list[Unit]:
         if b.kind == TABLE:
             role = _table_role(b.rows, pos, len(blocks))
             for row in b.rows:
-                cells = [clean(c) for c in row]
+                cells = [strip_placeholders(clean(c)) for c in row]
                 if not any(cells):
                     continue
                 units.append(_row_unit(len(units), cells, pos, role, b.page))
             continue
-        text = clean(b.text)
+        text = strip_placeholders(clean(b.text))  # an unfilled form field counts as empty
         if not text and not b.numbering:
             continue
         units.append(_para_unit(len(units), b, text))

@@ -123,7 +123,8 @@ def render_text(report: Report) -> str:
         if isinstance(it, H):
             lines.append(it.text)
         elif isinstance(it, P):
-            lines.append(it.text + (f" ({it.footnote})" if it.footnote else ""))
+            text = PLACEHOLDER_TEXT_EN if it.placeholder else it.text
+            lines.append(text + (f" ({it.footnote})" if it.footnote else ""))
         else:
             lines += [" | ".join(r) for r in it.rows]
     return "\n\n".join(lines + _closing(report.frame)) + "\n"
@@ -149,6 +150,7 @@ def render_html(report: Report) -> str:
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 PLACEHOLDER_TEXT = "Bấm hoặc nhấn vào đây để nhập văn bản."
+PLACEHOLDER_TEXT_EN = "Click or tap here to enter text."  # what a form's prompt reads once copied as text
 
 
 def render_docx(report: Report) -> bytes:

@@ -570,7 +570,7 @@ def yen_bai() -> Report:
         H("1.3. Nguồn lực phục vụ chuyển đổi số", "I.3"),
         P("Có 14 phóng viên được đào tạo làm báo đa phương tiện."),
         H("1.4. Ứng dụng công nghệ", "I.4"),
-        P("Báo ứng dụng bản đồ số trong các tuyến bài về du lịch."),
+        P("", placeholder=True),
         H("1.5. Kết quả phản hồi từ độc giả", "I.5"),
         P("Trung bình mỗi tháng Báo điện tử Yên Bái có 4 triệu lượt truy cập, cả năm đạt trên 48 triệu lượt truy "
           "cập; lượng bạn đọc tăng 9% so với năm 2023."),

@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
-from unseen import NOWHERE, PLACEHOLDER_TEXT, Report, render
+from unseen import NOWHERE, PLACEHOLDER_TEXT, PLACEHOLDER_TEXT_EN, Report, render
 
 
 def _ws(s: str) -> str:
@@ -62,7 +62,7 @@ def score(report: Report, parsed) -> Score:
             sc.wrong.append(("section", key[:70], sid, sorted(where)))
     for sid in report.placeholders():
         sc.keys += 1
-        leaked = sorted(i for i, t in texts.items() if PLACEHOLDER_TEXT in t)
+        leaked = sorted(i for i, t in texts.items() if PLACEHOLDER_TEXT in t or PLACEHOLDER_TEXT_EN in t)
         if not leaked:
             sc.placed += 1
         else:
