@@ -19,6 +19,7 @@ from parsers.pdf import parse_pdf
 from parsers.report import ParsedReport, empty_report
 from parsers.text import html_blocks, text_blocks
 from parsers.vietnamese import decode_if_vietnamese
+from parsers.xlsx import read_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,9 @@ def _parse_kind(data: bytes, kind: str, filename: str, outline: Outline, limits:
         return _parse_docx(data, filename, outline, limits, fmt="docx")
     if kind == "pdf":
         return parse_pdf(data, filename, outline, limits)
+    if kind == "xlsx":
+        blocks, warnings = read_xlsx(data, limits)
+        return build_report(blocks, outline, source=filename, fmt="xlsx", warnings=warnings)
     if kind in LEGACY_KINDS or kind == "ole":  # an OLE file of no known kind: Word may still open it
         return _parse_legacy(data, report_format(kind), filename, outline, limits)
     if is_image(kind):
@@ -65,7 +69,7 @@ def _parse_kind(data: bytes, kind: str, filename: str, outline: Outline, limits:
         raise ParseFailed("the document is encrypted (password-protected); ask the agency for an unprotected copy")
     if kind == "empty":
         raise ParseFailed("the file is empty")
-    raise ParseFailed(f"unsupported file type ({kind}); expected DOCX, DOC, ODT, RTF, PDF, image or text")
+    raise ParseFailed(f"unsupported file type ({kind}); expected DOCX, DOC, ODT, RTF, PDF, XLSX, image or text")
 
 
 def _parse_docx(data: bytes, filename: str, outline: Outline, limits: Limits, fmt: str,
