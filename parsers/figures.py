@@ -23,9 +23,10 @@ FIGURE_CELL = re.compile(rf"^\s*(?:[~≈<>]|khoảng|trên|gần|hơn)?\s*({NUM}
 @dataclass
 class Mention:
     value: float
-    unit: str  # % | VND | lượt | điểm | điểm/100 ...
+    unit: str  # % | VND | lượt | điểm | điểm/100 ..., or "" for a figure written without its unit
     start: int
     end: int
+    scaled: bool = False  # written with a multiplier ("15 triệu")
 
 
 def parse_number(s: str) -> float:
@@ -56,18 +57,28 @@ def unit_of(word: str) -> str:
     return "điểm/" + word.replace("/", "").strip() if word.startswith("/") else "điểm"
 
 
-def mentions(folded: str) -> list[Mention]:
-    """Every number with a unit in folded text, multipliers applied ("1,2 tỷ lượt" → 1.2e9 lượt)."""
+# What may follow a figure written without its unit for it still to be one ("đạt hơn 15 triệu.",
+# "lượt xem: 12.345.678; …"), rather than a count of something named next ("03 cơ quan").
+_BARE_END = re.compile(r"\s*($|[,;.)]|và\b|so với\b|tăng\b|giảm\b|\()")
+
+
+def mentions(folded: str, bare: bool = False) -> list[Mention]:
+    """Every number with a unit in folded text, multipliers applied ("1,2 tỷ lượt" → 1.2e9 lượt).
+
+    bare: also figures without a unit that end a clause (unit ""), for the caller to name.
+    """
     out = []
     for m in _MENTION.finditer(folded):
         num, mult, unit = m.group(1), m.group(2), m.group(3)
-        if not unit:
+        if not unit and not (bare and _BARE_END.match(folded, m.end())):
             continue
         try:
             v = parse_number(num) * (_MULTS[mult] if mult else 1)
         except ValueError:
             continue
-        out.append(Mention(v, unit_of(unit), m.start(), m.end()))
+        if not unit and not mult and (v < 1000 or 1900 <= v <= 2100):
+            continue  # a small count, a number of a list, a year: no metric
+        out.append(Mention(v, unit_of(unit) if unit else "", m.start(), m.end(), bool(mult)))
     return out
 
 

@@ -22,7 +22,9 @@ from parsers.figures import FIGURE_CELL
 
 _YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")
 _PLAN = re.compile(r"kế hoạch|dự kiến|mục tiêu|chỉ tiêu năm|dự báo|\bkh\b")
-_GROWTH = re.compile(r"tăng|giảm|so sánh|tốc độ|tỷ lệ %|\d{4}\s*/\s*\d{4}")
+_GROWTH = re.compile(r"tăng|giảm|tốc độ")
+# "So sánh (%)", "2024/2023 (%)": this year as a share of last year's, not a growth figure
+_RATIO = re.compile(r"so sánh|so với|\d{4}\s*/\s*\d{4}|tỷ lệ %")
 _SKIP_COLUMN = re.compile(r"^(stt|tt|số tt|ghi chú|nguồn)$")
 _UNIT_HEADER = re.compile(r"^(đơn vị tính|đơn vị|đvt|đv tính)$")
 _CAPTION_UNIT = re.compile(r"(?:đơn vị tính|đơn vị|đvt)\s*[:：]\s*([^)\n;]+)")
@@ -124,7 +126,7 @@ def _columns(header: list[str], data: list[list[str]], year: int | None) -> _Col
              else "")]
     label = texty[0] if texty else 0
     years = {k: int(_YEAR.search(fh[k]).group(1)) for k in figures if k < len(fh) and _YEAR.search(fh[k])
-             and not _GROWTH.search(fh[k])}
+             and not _GROWTH.search(fh[k]) and not _RATIO.search(fh[k])}
     actual = {k: y for k, y in years.items() if not _PLAN.search(fh[k])}
     growth = next((k for k in figures if k < len(fh) and _GROWTH.search(fh[k]) and k not in years), None)
     value = None
@@ -135,7 +137,7 @@ def _columns(header: list[str], data: list[list[str]], year: int | None) -> _Col
     if value is None and actual:
         value = max(actual, key=lambda k: (actual[k], k))
     if value is None:
-        plain = [k for k in figures if k != growth and k not in years]
+        plain = [k for k in figures if k != growth and k not in years and not (k < len(fh) and _RATIO.search(fh[k]))]
         value = plain[-1] if plain else (figures[-1] if figures else None)
     return _Columns(label, unit, figures, value, growth)
 

@@ -92,6 +92,17 @@ def classify(f: str, m: Mention, default: tuple[str, ...], prev_end: int = 0) ->
     return None
 
 
+def _implied_unit(f: str, m: Mention, prev_end: int) -> str:
+    """The unit of a figure written without one, from the keyword just before it:
+    "lượt tương tác … đạt hơn 15 triệu" counts lượt, "doanh thu … đạt 18,7 tỷ" is money."""
+    own = _CLAUSE.split(_masked(f, m)[max(prev_end, m.start - 80):m.start])[-1]
+    if nearest(own, _COUNT_WORDS) in ("views", "interactions"):
+        return "lượt"
+    if m.scaled and nearest(own, _MONEY_WORDS) in ("revenue", "total"):
+        return "VND"
+    return ""
+
+
 def _classify_count(clause: str, own: str, after: str) -> str | None:
     if _PER_PERIOD.search(after) or re.search(r"(trung bình|bình quân)[^,;]*$", clause):
         return None  # a daily/monthly average, not the period total
@@ -155,7 +166,12 @@ def _statement_metrics(sent: str, evidence: str, section: str, default: tuple[st
     out: list[Metric] = []
     f = fold(sent)
     prev_end = 0
-    for m in mentions(f):
+    for m in mentions(f, bare=True):
+        if not m.unit:
+            m.unit = _implied_unit(f, m, prev_end)
+            if not m.unit:
+                prev_end = m.end
+                continue
         name = classify(f, m, default, prev_end)
         prev_end = m.end
         if name is None or (wanted is not None and name not in wanted):

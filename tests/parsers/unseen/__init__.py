@@ -16,6 +16,15 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from docx import Document
+from docx.oxml import parse_xml
+from openpyxl import Workbook
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+from bot.demo.render_flat import _register_fonts  # the demo's Vietnamese fonts
+
 NOWHERE = "-"
 
 
@@ -101,6 +110,8 @@ def render(report: Report) -> bytes:
         return render_xlsx(report)
     if report.fmt == "html":
         return render_html(report).encode("utf-8")
+    if report.fmt == "pdf":
+        return render_pdf(report)
     return render_text(report).encode("utf-8")
 
 
@@ -146,6 +157,27 @@ def render_html(report: Report) -> str:
     return "<html><body>" + "\n".join(out) + "</body></html>"
 
 
+def render_pdf(report: Report) -> bytes:
+    """A text PDF (reportlab): headings bold, tables as rows of cells."""
+
+    _register_fonts()
+    body = ParagraphStyle("b", fontName="DemoSerif", fontSize=11, leading=14, spaceAfter=4)
+    bold = ParagraphStyle("h", parent=body, fontName="DemoSerif-Bold")
+    flow = [Paragraph(escape(x), body) for x in _preamble(report.frame)]
+    for it in report.body:
+        if isinstance(it, H):
+            flow.append(Paragraph(escape(it.text), bold if it.look != "plain" else body))
+        elif isinstance(it, P):
+            flow.append(Paragraph(escape(PLACEHOLDER_TEXT_EN if it.placeholder else it.text), body))
+        else:
+            flow.append(Table([list(r) for r in it.rows], style=[("FONTNAME", (0, 0), (-1, -1), "DemoSerif"),
+                                                                  ("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    flow += [Paragraph(escape(x), body) for x in _closing(report.frame)]
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build(flow)
+    return buf.getvalue()
+
+
 # ---- DOCX ------------------------------------------------------------------------------
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -154,8 +186,6 @@ PLACEHOLDER_TEXT_EN = "Click or tap here to enter text."  # what a form's prompt
 
 
 def render_docx(report: Report) -> bytes:
-    from docx import Document  # noqa: PLC0415
-    from docx.oxml import parse_xml  # noqa: PLC0415
 
     f = report.frame
     doc = Document()
@@ -234,7 +264,6 @@ def render_xlsx(report: Report) -> bytes:
     """The outline filled in a sheet: "columns" puts each heading in A and its content in B
     (further paragraphs on the rows below, A empty); "rows" puts headings and contents each
     on a row of their own, all in column A."""
-    from openpyxl import Workbook  # noqa: PLC0415
 
     wb = Workbook()
     ws = wb.active
@@ -242,11 +271,15 @@ def render_xlsx(report: Report) -> bytes:
     f = report.frame
     for line in (f.issuer, f"{f.number}     {f.place_date}", "BÁO CÁO KẾT QUẢ THỰC HIỆN CHIẾN LƯỢC CHUYỂN ĐỔI SỐ BÁO CHÍ"):
         ws.append([line])
+    if report.xlsx_layout == "numbered":
+        _numbered_sheet(ws, report)
     columns = report.xlsx_layout == "columns"
-    if columns:
+    if report.xlsx_layout == "numbered":
+        pass
+    elif columns:
         ws.append(["Nội dung theo Đề cương", "Kết quả thực hiện"])
     heading: str | None = None
-    for it in report.body:
+    for it in report.body if report.xlsx_layout != "numbered" else ():
         if isinstance(it, H):
             if heading is not None:
                 ws.append([heading])
@@ -270,3 +303,24 @@ def render_xlsx(report: Report) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _numbered_sheet(ws, report: Report) -> None:
+    """"STT | Nội dung | Kết quả thực hiện": the label in A, the heading in B, its content in C."""
+    ws.append(["STT", "Nội dung", "Kết quả thực hiện"])
+    row: list[str] | None = None
+    for it in report.body:
+        if isinstance(it, H):
+            if row is not None:
+                ws.append(row)
+            label, _, title = it.text.partition(" ")
+            row = [label, title]
+        elif row is not None and len(row) == 2:
+            row.append(it.text)
+        else:
+            if row is not None:
+                ws.append(row)
+            row = None
+            ws.append(["", "", it.text])
+    if row is not None:
+        ws.append(row)
