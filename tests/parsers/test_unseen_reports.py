@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import shutil
 from email.message import EmailMessage
 
 import pytest
@@ -34,6 +35,13 @@ def test_unseen_shapes_place_sections_and_read_metrics():
     assert sections >= 0.98, wrong
     assert metrics >= 0.95, wrong
     assert len(scores) >= 12 and {r.fmt for r in all_reports()} >= {"docx", "text", "html", "pdf", "xlsx"}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_unseen_shapes_turned_into_pdf_keep_their_sections_and_table_figures():
+    sections, metrics, scores = run(verbose=None, pdf=True)
+    assert len(scores) >= 10
+    assert sections >= 0.95 and metrics >= 0.9, [(s.name, w) for s in scores for w in s.wrong]
 
 
 # ---- 2, 3: figures in sentences --------------------------------------------------------
