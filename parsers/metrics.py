@@ -161,7 +161,7 @@ def _sign(f: str, m: Mention) -> float:
     return -1.0 if re.search(r"giảm[^,;]{0,25}$", f[max(0, m.start - 30):m.start]) else 1.0
 
 
-def _statement_metrics(sent: str, evidence: str, section: str, default: tuple[str, ...],
+def _statement_metrics(sent: str, evidence: str, section: str | None, default: tuple[str, ...],
                        wanted: set[str] | None) -> list[Metric]:
     out: list[Metric] = []
     f = fold(sent)
@@ -187,7 +187,7 @@ def _statement_metrics(sent: str, evidence: str, section: str, default: tuple[st
     return out
 
 
-def metrics_in(text: str, section: str, default: tuple[str, ...], wanted: set[str] | None = None,
+def metrics_in(text: str, section: str | None, default: tuple[str, ...], wanted: set[str] | None = None,
                year: int | None = None) -> list[Metric]:
     """Every metric stated in a section's text: its sentences, then its tables row by row."""
     out: list[Metric] = []
@@ -204,8 +204,9 @@ def metrics_in(text: str, section: str, default: tuple[str, ...], wanted: set[st
     return out
 
 
-def extract_metrics(sections: list[Section], outline: Outline) -> list[Metric]:
-    """Metrics from the sections that ask for them (and their parents), then elsewhere for the rest."""
+def extract_metrics(sections: list[Section], outline: Outline, appendices: list[str] = ()) -> list[Metric]:
+    """Metrics from the sections that ask for them (and their parents), then elsewhere for the rest,
+    then from appendices (section None: their figures belong to no section)."""
     by_id = {s.id: s for s in sections}
     year = outline.year
     home: dict[str, tuple[str, ...]] = {}
@@ -227,6 +228,8 @@ def extract_metrics(sections: list[Section], outline: Outline) -> list[Metric]:
         for s in sections:
             if s.found and s.text and s.id not in home:
                 out.extend(metrics_in(s.text, s.id, (), wanted, year=year))
+    for text in appendices:
+        out.extend(metrics_in(text, None, (), year=year))
     return _dedupe(out)
 
 

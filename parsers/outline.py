@@ -8,8 +8,9 @@
 4. A second pass rewards headings that look like the ones already accepted at
    the same depth (same label kind, same boldness) and penalises other lists.
 5. Text of a node = the units between its heading and the next accepted
-   heading; the preamble before the first heading and the closing (from
-   "Trên đây là báo cáo", "Nơi nhận", signature titles) belong to no node.
+   heading or the heading of a part the outline lacks (outside_parts.py); the
+   preamble before the first heading and the closing (from "Trên đây là báo
+   cáo", "Nơi nhận", signature titles) belong to no node.
 """
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from dataclasses import dataclass
 from parsers.blocks import Block, fold
 from parsers.candidates import THRESHOLD, Option, Scorer, is_candidate
 from parsers.model import Outline
+from parsers.outside_parts import appendix_texts, foreign_headings
 from parsers.report import Section
-from parsers.units import CLOSING, Unit, to_units
+from parsers.units import CLOSING, Unit, look_signature, to_units
 
 RESCUE_WORDING = 0.8  # how clearly a left-over heading must name a node to take it out of order
 _HARD_CLOSE = re.compile(r"^(nơi nhận\b|trên đây là báo cáo)")
@@ -39,10 +41,15 @@ class Placed:
 
 
 def match_blocks(blocks: list[Block], outline: Outline) -> list[Section]:
+    return match_document(blocks, outline)[0]
+
+
+def match_document(blocks: list[Block], outline: Outline) -> tuple[list[Section], list[str]]:
+    """The outline's sections, and the texts of appendices (no section's, their figures still read)."""
     return match_units(to_units(blocks), outline)
 
 
-def match_units(units: list[Unit], outline: Outline) -> list[Section]:
+def match_units(units: list[Unit], outline: Outline) -> tuple[list[Section], list[str]]:
     scorer = Scorer(outline)
     end = _hard_end(units)
     cand = [i for i in range(end) if is_candidate(units[i])]
@@ -53,8 +60,10 @@ def match_units(units: list[Unit], outline: Outline) -> list[Section]:
         options = {i: scorer.options(units, i, bonus) for i in cand}
         placed = _align(options, len(scorer.nodes))
     placed = _rescue_out_of_order(units, placed, options, scorer)
-    stops = _foreign_headings(units, placed, cand, scorer)
-    return _sections(units, placed, outline, end, stops)
+    tops = [p.unit for p in placed if scorer.nodes[p.option.nodes[0]].depth == 0]
+    stops = foreign_headings(units, cand, {p.unit for p in placed}, _top_signature(units, placed, scorer), tops)
+    appendices = appendix_texts(units, stops, [p.unit for p in placed], end)
+    return _sections(units, placed, outline, end, stops), appendices
 
 
 def _hard_end(units: list[Unit]) -> int:
@@ -107,22 +116,17 @@ def _align(options: dict[int, list[Option]], m: int) -> list[Placed]:
     return out[::-1]
 
 
-def _signature(u: Unit) -> str:
-    look = "S" if u.level is not None else ("B" if (u.bold or u.upper or u.bold_prefix) else "")
-    return f"{u.label.signature}|{look}" if u.cells is None else "row"
-
-
 def _style_bonus(units: list[Unit], placed: list[Placed], scorer: Scorer):
     """Headings at one depth share a look; reward it, penalise other numbered lists."""
     by_depth: dict[int, Counter] = {}
     for p in placed:
         d = scorer.nodes[p.option.nodes[0]].depth
-        by_depth.setdefault(d, Counter())[_signature(units[p.unit])] += 1
+        by_depth.setdefault(d, Counter())[look_signature(units[p.unit])] += 1
     major = {d: c.most_common(1)[0][0] for d, c in by_depth.items()}
     known = set(major.values())
 
     def bonus(u: Unit, node) -> float:
-        sig = _signature(u)
+        sig = look_signature(u)
         if major.get(node.depth) == sig:
             return 0.1
         if u.label.kind and u.label.kind != "bullet" and sig not in known:
@@ -133,7 +137,7 @@ def _style_bonus(units: list[Unit], placed: list[Placed], scorer: Scorer):
 
 
 def _top_signature(units: list[Unit], placed: list[Placed], scorer: Scorer) -> str | None:
-    tops = Counter(_signature(units[p.unit]) for p in placed if scorer.nodes[p.option.nodes[0]].depth == 0)
+    tops = Counter(look_signature(units[p.unit]) for p in placed if scorer.nodes[p.option.nodes[0]].depth == 0)
     return tops.most_common(1)[0][0] if tops else None
 
 
@@ -151,7 +155,7 @@ def _rescue_out_of_order(units: list[Unit], placed: list[Placed], options: dict[
             continue
         best: Placed | None = None
         for i, opts in options.items():
-            if i in used or _signature(units[i]) != top:
+            if i in used or look_signature(units[i]) != top:
                 continue
             for o in opts:
                 if o.nodes == (k,) and scorer.wording(o.segment.title, k) >= RESCUE_WORDING and (
@@ -162,30 +166,6 @@ def _rescue_out_of_order(units: list[Unit], placed: list[Placed], options: dict[
             used.add(best.unit)
             taken.add(k)
     return sorted(out, key=lambda p: p.unit)
-
-
-_APPENDIX = re.compile(r"^(phụ lục|phụ biểu|biểu mẫu|danh mục kèm theo)\b")
-
-
-def _foreign_headings(units: list[Unit], placed: list[Placed], cand: list[int], scorer: Scorer) -> list[int]:
-    """Headings of parts the outline does not have ("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025",
-    "PHỤ LỤC"): they end the section before them, and what follows them is no section's."""
-    used = {p.unit for p in placed}
-    top = _top_signature(units, placed, scorer)
-    tops = [p.unit for p in placed if scorer.nodes[p.option.nodes[0]].depth == 0]
-    out = []
-    for i in cand:
-        u = units[i]
-        if i in used or u.cells is not None:
-            continue
-        f = fold(u.title or u.text)
-        looks_top = top is not None and _signature(u) == top and (
-            u.label.kind in ("roman", "part") or (tops and i > tops[-1] and u.label.kind))
-        appendix = _APPENDIX.match(f) and len(f) <= 200 and (
-            u.upper or u.bold or u.level is not None or not f.endswith("."))
-        if looks_top or appendix:
-            out.append(i)
-    return out
 
 
 def _soft_end(units: list[Unit], start: int, end: int) -> int:

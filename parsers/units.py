@@ -57,6 +57,12 @@ def _table_role(rows: list[list[str]], position: int, total: int) -> str:
     return ""
 
 
+def look_signature(u: Unit) -> str:
+    """How a heading is set out ("roman.|B": "I." in bold or capitals): headings of one depth share it."""
+    look = "S" if u.level is not None else ("B" if (u.bold or u.upper or u.bold_prefix) else "")
+    return f"{u.label.signature}|{look}" if u.cells is None else "row"
+
+
 def to_units(blocks: list[Block]) -> list[Unit]:
     units: list[Unit] = []
     for pos, b in enumerate(blocks):

@@ -205,6 +205,30 @@ def test_part_the_outline_lacks_ends_section_v(extra):
         assert _placed(Report("vi", fmt, THAI_BINH, _outline_body(IV, V, extra), [])) == [], fmt
 
 
+def test_appendix_figures_are_read_with_no_section_but_plans_are_not():
+    appendix = [H("PHỤ LỤC: SỐ LIỆU CÁC CƠ QUAN BÁO CHÍ", NOWHERE),
+                T((("Cơ quan báo chí", "Lượt truy cập (triệu lượt)"), ("Báo Thái Bình", "310"), ("Đài tỉnh", "95")))]
+    plans = [H("VI. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025", NOWHERE),
+             P("Phấn đấu năm 2025 đạt 1,5 tỷ lượt truy cập.")]
+    for extra in (appendix + plans, plans + appendix):
+        got = parse(Report("pl", "docx", THAI_BINH, _outline_body(IV, V, extra), []))
+        assert {(m.name, m.value, m.section) for m in got.metrics} == {("views", 310e6, None), ("views", 95e6, None)}
+        assert "310" not in got.section("V").text
+
+
+def test_numbered_list_in_the_body_does_not_end_its_section():
+    v = [H("5. ĐỀ XUẤT, KIẾN NGHỊ", "V"), H("1. ĐỐI VỚI CHÍNH PHỦ", "V"), P("Ban hành cơ chế đặt hàng."),
+         H("2. ĐỐI VỚI BỘ THÔNG TIN VÀ TRUYỀN THÔNG", "V"), P("Hỗ trợ nền tảng dùng chung."),
+         H("6. PHƯƠNG HƯỚNG NĂM 2025", NOWHERE), P("Tiếp tục đầu tư hạ tầng.")]
+    body = [H("1. TÌNH HÌNH CHUYỂN ĐỔI SỐ CỦA CƠ QUAN BÁO CHÍ TRỰC THUỘC", "I"), P("Tỉnh có 03 cơ quan báo chí."),
+            H("2. KẾT QUẢ THỰC HIỆN NHIỆM VỤ ĐƯỢC GIAO TẠI CHIẾN LƯỢC", "II"), P("Đã số hóa kho tư liệu."),
+            H("3. Đổi mới mô hình tòa soạn hội tụ", "II"), P("Tòa soạn hội tụ vận hành từ tháng 6."),
+            H("3. KẾT QUẢ TRIỂN KHAI KẾ HOẠCH THỰC HIỆN CHIẾN LƯỢC", "III"), P("Đã hoàn thành kế hoạch."),
+            H("4. KHÓ KHĂN, VƯỚNG MẮC", "IV"), P("Hạ tầng chưa đồng bộ."), *v]
+    for fmt in ("docx", "text"):
+        assert _placed(Report("dx", fmt, THAI_BINH, body, [])) == [], fmt
+
+
 def test_proposals_written_before_difficulties_still_take_section_v():
     swapped = [H("IV. ĐỀ XUẤT, KIẾN NGHỊ", "V"), P("Đề nghị hỗ trợ kinh phí."),
                H("V. KHÓ KHĂN, VƯỚNG MẮC", "IV"), P("Địa hình chia cắt.")]
