@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 NUM = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 MULT = r"(nghìn tỷ|ngàn tỷ|tỷ|tỉ|triệu|trăm nghìn|nghìn|ngàn)"
-UNIT = r"(%|phần trăm|đồng|vnđ|vnd|đ\b|lượt|điểm|/\s*100\b|/\s*1000\b)"
+# "72/100", "350/500 điểm": a score out of a scale ("14/18 nhiệm vụ" is none)
+UNIT = r"(%|phần trăm|đồng|vnđ|vnd|đ\b|lượt|điểm|/\s*\d{2,4}\s*điểm|/\s*(?:10|100|1000)\b)"
 _MENTION = re.compile(rf"(?<![\d/.,])({NUM})(?:\s*{MULT})?\s*{UNIT}?")
 _MULTS = {"nghìn tỷ": 1e12, "ngàn tỷ": 1e12, "tỷ": 1e9, "tỉ": 1e9, "triệu": 1e6, "nghìn": 1e3, "ngàn": 1e3,
           "trăm nghìn": 1e5}
@@ -54,7 +55,7 @@ def unit_of(word: str) -> str:
         return "VND"
     if word == "lượt":
         return "lượt"
-    return "điểm/" + word.replace("/", "").strip() if word.startswith("/") else "điểm"
+    return "điểm/" + word.replace("/", "").replace("điểm", "").strip() if word.startswith("/") else "điểm"
 
 
 # What may follow a figure written without its unit for it still to be one ("đạt hơn 15 triệu.",

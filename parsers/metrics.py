@@ -77,7 +77,7 @@ def classify(f: str, m: Mention, default: tuple[str, ...], prev_end: int = 0) ->
     own = g[max(prev_end, m.start - 160):m.start]
     own = _CLAUSE.split(own)[-1] if len(own) < len(clause) else clause
     if m.unit == "lượt":
-        return _classify_count(clause, own, after)
+        return _classify_count(clause, own, after, before)
     if m.unit == "VND":
         if "doanh thu" not in f and "nguồn thu" not in f and "doanh số" not in f:
             return None
@@ -103,7 +103,7 @@ def _implied_unit(f: str, m: Mention, prev_end: int) -> str:
     return ""
 
 
-def _classify_count(clause: str, own: str, after: str) -> str | None:
+def _classify_count(clause: str, own: str, after: str, sentence: str) -> str | None:
     if _PER_PERIOD.search(after) or re.search(r"(trung bình|bình quân)[^,;]*$", clause):
         return None  # a daily/monthly average, not the period total
     if _INTERACTION_AFTER.search(after):
@@ -112,7 +112,8 @@ def _classify_count(clause: str, own: str, after: str) -> str | None:
         return "views"
     if _OTHER_AFTER.search(after):
         return None
-    kind = nearest(own, _COUNT_WORDS) or nearest(clause[-120:], _COUNT_WORDS)
+    # "…; trên TikTok đạt 120 triệu lượt": a clause naming no count takes the sentence's last one
+    kind = nearest(own, _COUNT_WORDS) or nearest(clause[-120:], _COUNT_WORDS) or nearest(sentence, _COUNT_WORDS)
     return kind if kind in ("views", "interactions") else None
 
 
@@ -122,10 +123,13 @@ def _classify_pct(f: str, before: str, after: str, clause: str, default: tuple[s
     if "tổng doanh thu" in after[:30] or "/tổng" in near or "chiếm" in near[-25:] or "tỷ trọng" in near:
         return "digital_revenue_share_pct" if "doanh thu" in f else None
     growing = re.search(r"(tăng|tăng trưởng|giảm)[^,;]{0,40}$", near)
-    if not growing and "so với" not in after[:20]:
-        if "tỷ lệ" in near and "doanh thu" in f:
-            return "digital_revenue_share_pct"
-        return None
+    if not growing:
+        if re.match(r"\s*(so với )?(kế hoạch|chỉ tiêu)", after):
+            return None  # "đạt 105% kế hoạch": plan completion
+        # "bằng 110% so với năm 2023" is a ratio to last year, no growth figure
+        ratio = re.search(r"(bằng|đạt)\s*(khoảng|gần|hơn|trên)?\s*$", near) and "so với" in after[:20]
+        if ratio or "so với" not in after[:20]:
+            return "digital_revenue_share_pct" if "tỷ lệ" in near and "doanh thu" in f and not ratio else None
     if revenue_subject == "revenue":
         total = clause.rfind("tổng doanh thu")
         if total >= 0 and not any(d in clause[total:] for d in _DIGITAL):

@@ -76,6 +76,25 @@ def test_figure_written_without_its_unit_takes_it_from_the_keyword():
     assert _got("Doanh thu từ quảng cáo trực tuyến đạt 18,7 tỷ.", "I.6", I6) == [("digital_revenue_vnd", 18.7e9)]
 
 
+def test_clause_naming_no_count_takes_the_sentences_keyword():
+    got = _got("Lượt xem các video trên nền tảng YouTube đạt 45 triệu lượt; trên TikTok đạt 120 triệu lượt.")
+    assert got == [("views", 45_000_000), ("views", 120_000_000)]
+
+
+def test_ratio_to_last_year_and_plan_completion_are_no_growth():
+    growth = ("digital_revenue_growth_pct",)
+    assert _got("Doanh thu số đạt 3,2 tỷ đồng, bằng 110% so với năm 2023.", "I.6", growth) == [
+        ("digital_revenue_vnd", 3_200_000_000)]
+    assert _got("Doanh thu từ sản phẩm báo chí số đạt 105% kế hoạch năm.", "I.6", growth) == []
+    assert _got("Doanh thu số tăng 10% so với cùng kỳ.", "I.6", growth) == [("digital_revenue_growth_pct", 10)]
+
+
+def test_maturity_score_out_of_any_scale():
+    got = metrics_in("Mức độ trưởng thành chuyển đổi số đạt 350/500 điểm, xếp mức 3.", "I.7", ("maturity_score",))
+    assert [(m.name, m.value, m.unit) for m in got] == [("maturity_score", 350, "điểm/500"),
+                                                        ("maturity_level", 3, "level")]
+
+
 def test_counts_that_are_no_metric_stay_out():
     text = ("Tổ chức 04 lớp tập huấn cho 160 lượt học viên, kinh phí 18,5 tỷ đồng; bình quân 820.000 lượt/ngày. "
             "Kế hoạch số 1234/KH-UBND năm 2023.")
