@@ -84,12 +84,21 @@ def classify(f: str, m: Mention, default: tuple[str, ...], prev_end: int = 0) ->
         kind = nearest(own, _MONEY_WORDS) or nearest(clause, _MONEY_WORDS)
         if kind == "total" and not any(d in clause[clause.rfind("tổng"):] for d in _DIGITAL):
             return None
+        if kind == "revenue" and _whole_before_its_part(own, f[m.end:]):
+            return None
         return "digital_revenue_vnd" if kind in ("revenue", "total") else None
     if m.unit == "%":
         return _classify_pct(f, before, after, clause, default)
     if m.unit.startswith("điểm") and ("trưởng thành" in f or "maturity_score" in default):
         return "maturity_score"
     return None
+
+
+def _whole_before_its_part(own: str, rest: str) -> bool:
+    """"Doanh thu năm 2024 đạt 45 tỷ đồng, trong đó doanh thu số đạt 15 tỷ đồng": the first
+    figure is the whole revenue, the digital part follows."""
+    m = re.match(r"[^;.]{0,30}?\btrong đó\b([^;.]*)", rest)
+    return bool(m) and any(d in m.group(1) for d in _DIGITAL) and not any(d in own for d in _DIGITAL)
 
 
 def _implied_unit(f: str, m: Mention, prev_end: int) -> str:
@@ -103,7 +112,7 @@ def _implied_unit(f: str, m: Mention, prev_end: int) -> str:
     return ""
 
 
-def _classify_count(clause: str, own: str, after: str, sentence: str) -> str | None:
+def _classify_count(clause: str, own: str, after: str, before: str) -> str | None:
     if _PER_PERIOD.search(after) or re.search(r"(trung bình|bình quân)[^,;]*$", clause):
         return None  # a daily/monthly average, not the period total
     if _INTERACTION_AFTER.search(after):
@@ -113,7 +122,7 @@ def _classify_count(clause: str, own: str, after: str, sentence: str) -> str | N
     if _OTHER_AFTER.search(after):
         return None
     # "…; trên TikTok đạt 120 triệu lượt": a clause naming no count takes the sentence's last one
-    kind = nearest(own, _COUNT_WORDS) or nearest(clause[-120:], _COUNT_WORDS) or nearest(sentence, _COUNT_WORDS)
+    kind = nearest(own, _COUNT_WORDS) or nearest(clause[-120:], _COUNT_WORDS) or nearest(before, _COUNT_WORDS)
     return kind if kind in ("views", "interactions") else None
 
 

@@ -101,6 +101,12 @@ def test_counts_that_are_no_metric_stay_out():
     assert _got(text) == [] and _got(text, "I.6", I6) == []
 
 
+def test_whole_revenue_stated_before_its_digital_part_is_not_digital_revenue():
+    got = _got("Doanh thu năm 2024 đạt 45 tỷ đồng, trong đó doanh thu từ sản phẩm báo chí số đạt 15 tỷ đồng.",
+               "I.6", I6)
+    assert got == [("digital_revenue_vnd", 15_000_000_000)]
+
+
 def test_whole_revenue_growth_is_not_digital_revenue_growth():
     assert _got("Tổng doanh thu của Báo tăng 4,5% so với năm 2023.", "I.6", ("digital_revenue_growth_pct",)) == []
 
