@@ -11,12 +11,15 @@ import shutil
 from email.message import EmailMessage
 
 import pytest
+from conftest import CORPUS
 from openpyxl import Workbook
 from unseen import NOWHERE, H, P, Report, T, render
 from unseen.reports import TAIL_III, THAI_BINH, all_reports
 from unseen.score import outline_for, parse, run
 
 import parsers
+from parsers.docx import read_docx
+from parsers.limits import Limits
 from parsers.metrics import metrics_in
 
 I5, I6, I7 = ("views", "interactions", "reader_growth_pct"), ("digital_revenue_vnd",), ("maturity_level",)
@@ -308,6 +311,14 @@ def test_footnote_text_lands_in_the_section_citing_it():
     got = parse(_form("docx"))
     assert "Kinh phí lấy từ nguồn sự nghiệp năm 2024." in got.section("I.2").text
     assert ("views", 64_000_000) in {(m.name, m.value) for m in got.metrics}
+
+
+@pytest.mark.skipif(not (CORPUS / "docx").is_dir(), reason="shared corpus not present")
+@pytest.mark.parametrize("name,note", [("poi__footnotes.docx", "snoska"), ("poi__endnotes.docx", "XXX"),
+                                       ("poi__table_footnotes.docx", "snoska")])
+def test_corpus_footnote_and_endnote_texts_are_read(name, note):
+    blocks, _, _ = read_docx((CORPUS / "docx" / name).read_bytes(), Limits())
+    assert any(note in b.full_text for b in blocks)
 
 
 # ---- 9: spreadsheets ----------------------------------------------------------------------
