@@ -208,8 +208,15 @@ def _columns(header: list[str], year: int | None) -> _Columns:
     return _Columns(width, unit, value, growth)
 
 
+def _headerless(first: list[str]) -> bool:
+    """A first row holding figures other than years ("Lượt truy cập | 45.000.000") is data."""
+    return any(_figure(c) and not _YEAR.fullmatch(c.strip()) for c in first)
+
+
 def table_statements(part: Part, year: int | None) -> list[Statement]:
     rows = [[c.strip() for c in r] for r in part.rows or []]
+    if rows and _headerless(rows[0]):
+        rows = [[""] * max(len(r) for r in rows), *rows]
     if len(rows) < 2:
         return []
     header, data = _joined(rows)

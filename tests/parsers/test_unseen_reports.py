@@ -175,6 +175,11 @@ def test_table_growth_column_gives_growth_but_comparison_column_does_not():
     assert _got(ratio, "I.6", I6, year=2024) == [("digital_revenue_vnd", 3.72e9)]
 
 
+def test_table_without_a_header_row_is_all_data():
+    assert _got("Lượt truy cập | 45.000.000\nLượt tương tác | 2.000.000") == [("views", 45_000_000),
+                                                                              ("interactions", 2_000_000)]
+
+
 def test_agency_per_row_table_gives_each_agency_its_figures():
     table = ("TT | Cơ quan báo chí | Lượt truy cập (triệu lượt) | Lượt tương tác (nghìn lượt)\n"
              "1 | Báo Bắc Giang | 125,4 | 860\n2 | Đài Phát thanh và Truyền hình tỉnh | 48,2 | 1.250")
