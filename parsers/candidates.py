@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.blocks import fold
 from parsers.figures import FIGURE_CELL
 from parsers.labels import Label, TitleIndex, parse_bare_label, tokens
 from parsers.model import Outline, OutlineNode
 from parsers.units import Unit
+from parsers.vietnamese import fold
 
 THRESHOLD = 0.62
 CLEAR_TITLE = 0.9  # wording this close names the node whatever its number says

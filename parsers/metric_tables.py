@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.blocks import fold
 from parsers.figures import FIGURE_CELL, NUM
 from parsers.labels import parse_bare_label
+from parsers.vietnamese import fold
 
 _YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")
 _PLAN = re.compile(r"kế hoạch|dự kiến|mục tiêu|chỉ tiêu năm|dự báo|\bkh\b")

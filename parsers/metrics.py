@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from parsers.blocks import fold
 from parsers.figures import Mention, clean_value, mentions
 from parsers.metric_tables import split_tables, table_statements
 from parsers.model import Outline
 from parsers.report import Metric, Section
+from parsers.vietnamese import fold
 
 LEVELS = {"yếu": 1, "kém": 1, "trung bình": 2, "khá": 3, "tốt": 4, "xuất sắc": 5}
 _LEVEL = re.compile(

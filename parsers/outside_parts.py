@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from parsers.blocks import fold
 from parsers.units import Unit, look_signature
+from parsers.vietnamese import fold
 
 _APPENDIX = re.compile(r"^(phụ lục|phụ biểu|danh mục kèm theo)\b")
 

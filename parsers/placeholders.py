@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.blocks import fold
+from parsers.vietnamese import fold
 
 PLACEHOLDER_TEXTS = (
     "Click or tap here to enter text.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import shutil
+import zipfile
 from email.message import EmailMessage
 
 import pytest
@@ -350,6 +351,18 @@ def test_spreadsheet_numbers_and_percent_cells_read_as_written():
     got = parsers.parse_bytes(buf.getvalue(), "so-lieu.xlsx", outline_for(all_reports()[0]))
     assert {(m.name, m.value) for m in got.metrics} == {("digital_revenue_vnd", 2_900_500_000),
                                                         ("digital_revenue_share_pct", 19)}
+
+
+def test_spreadsheet_declaring_entities_is_refused():
+    src, out = zipfile.ZipFile(io.BytesIO(render(next(r for r in all_reports() if r.fmt == "xlsx")))), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + part
+            z.writestr(info, part)
+    got = parsers.parse_bytes(out.getvalue(), "bom.xlsx", outline_for(all_reports()[0]))
+    assert not any(s.found for s in got.sections) and any("DTD" in w or "DOCTYPE" in w for w in got.warnings)
 
 
 def test_spreadsheet_attachment_is_parsed_by_intake():
