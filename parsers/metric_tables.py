@@ -267,9 +267,10 @@ def _indicator_row(r: list[str], label: str, figures: dict[int, str], header: li
     out = []
     if cols.value in figures:
         unit = _row_unit(r, label, header, cols.value, cols, table_unit, figures[cols.value])
-        out.append(Statement(f"{name} đạt {_with_unit(figures[cols.value], unit)}", " | ".join(r)))
+        out.append(Statement(f"{name} đạt {_with_unit(figures[cols.value], unit)}", _evidence(r, header, cols.value)))
     if cols.growth in figures:
-        out.append(Statement(f"{name} tăng {_with_unit(figures[cols.growth], '%')}", " | ".join(r)))
+        out.append(Statement(f"{name} tăng {_with_unit(figures[cols.growth], '%')}",
+                             _evidence(r, header, cols.growth)))
     return out
 
 
@@ -281,8 +282,14 @@ def _agency_row(r: list[str], label: str, figures: dict[int, str], header: list[
             continue
         name, head_unit = _bracket_unit(header[k])
         unit = head_unit or table_unit or _guess_unit(name, cell)
-        out.append(Statement(f"{label}: {name} đạt {_with_unit(cell, unit)}", " | ".join(r)))
+        out.append(Statement(f"{label}: {name} đạt {_with_unit(cell, unit)}", _evidence(r, header, k)))
     return out
+
+
+def _evidence(row: list[str], header: list[str], k: int) -> str:
+    """The row as written, and the column its figure was read from: "… | 40,2 | 45,6 (Năm 2024)"."""
+    text = " | ".join(row)
+    return f"{text} ({header[k]})" if k < len(header) and header[k] else text
 
 
 def _with_unit(cell: str, unit: str) -> str:

@@ -145,6 +145,8 @@ def test_table_figure_is_read_from_the_campaign_year_column():
                                                          ("digital_revenue_share_pct", 32)]
     assert _got(YEAR_TABLE, "I.6", SHARE, year=2023) == [("digital_revenue_vnd", 40.2e9),
                                                          ("digital_revenue_share_pct", 28)]
+    evidence = metrics_in(YEAR_TABLE, "I.6", SHARE, year=2024)[0].evidence
+    assert evidence.startswith("Doanh thu từ sản phẩm báo chí số (tỷ đồng) | 40,2") and evidence.endswith("(Năm 2024)")
 
 
 def test_table_without_a_campaign_year_takes_the_latest_year_that_is_no_plan():
