@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 
-from parsers.figures import Mention, clean_value, mentions
+from parsers.figures import Mention, clean_value, mentions, parse_number
 from parsers.metric_tables import split_tables, table_statements
 from parsers.model import Outline
 from parsers.report import Metric, Section
 from parsers.vietnamese import fold
+
+__all__ = ["extract_metrics", "metrics_in", "classify", "sentences", "mentions", "parse_number", "LEVELS"]
 
 LEVELS = {"yếu": 1, "kém": 1, "trung bình": 2, "khá": 3, "tốt": 4, "xuất sắc": 5}
 _LEVEL = re.compile(

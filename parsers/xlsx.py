@@ -18,7 +18,7 @@ import openpyxl
 from parsers.blocks import PARAGRAPH, TABLE, Block, clean
 from parsers.errors import ParseFailed
 from parsers.figures import FIGURE_CELL
-from parsers.labels import parse_bare_label
+from parsers.labels import parse_bare_label, parse_label
 from parsers.limits import Limits, check_zip
 
 MAX_CELLS = 200_000  # read no further: a report is a few hundred cells, a data dump is no report
@@ -75,7 +75,9 @@ def _sheet_blocks(ws, out: list[Block], budget: int) -> int:
 def _is_table_row(filled: list[str]) -> bool:
     if len(filled) >= 3:
         return not (len(filled) == 3 and parse_bare_label(filled[0]) and not _figure(filled[2]))
-    return len(filled) == 2 and _figure(filled[1]) and not parse_bare_label(filled[0])
+    # "Lượt truy cập | 45.000.000" is a table row; "5. Kết quả phản hồi … | 45.000.000" a heading and its content
+    numbered = parse_bare_label(filled[0]) or parse_label(filled[0])[0].kind not in ("", "bullet")
+    return len(filled) == 2 and _figure(filled[1]) and not numbered
 
 
 def _figure(cell: str) -> bool:

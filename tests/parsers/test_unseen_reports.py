@@ -355,6 +355,32 @@ def test_spreadsheet_numbers_and_percent_cells_read_as_written():
                                                         ("digital_revenue_share_pct", 19)}
 
 
+def _sheet(rows: list[list]) -> bytes:
+    wb = Workbook()
+    wb.active.title = "Hướng dẫn"
+    wb.active.append(["Đơn vị điền số liệu vào sheet Báo cáo"])
+    ws = wb.create_sheet("Báo cáo")
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_spreadsheet_outline_table_with_a_notes_column():
+    data = _sheet([["STT", "Nội dung đề cương", "Kết quả thực hiện", "Ghi chú"],
+                   ["I", "Tình hình chuyển đổi số của cơ quan báo chí trực thuộc", "", ""],
+                   ["1", "Việc ban hành Kế hoạch chuyển đổi số", "Đã ban hành Kế hoạch số 12/KH.", "Kèm theo"],
+                   ["5", "Kết quả phản hồi từ độc giả", "Lượt truy cập đạt 12 triệu lượt.", ""],
+                   ["6. Kết quả tăng trưởng doanh thu từ sản phẩm báo chí số", 2100000000],
+                   ["V", "Đề xuất, kiến nghị", "Đề nghị hỗ trợ.", ""]])
+    got = parsers.parse_bytes(data, "mau.xlsx", outline_for(all_reports()[0]))
+    assert [s.id for s in got.sections if s.found] == ["I", "I.1", "I.5", "I.6", "V"]
+    assert "Đã ban hành Kế hoạch số 12/KH." in got.section("I.1").text
+    assert got.section("I.6").text == "2.100.000.000"
+    assert ("views", 12_000_000) in {(m.name, m.value) for m in got.metrics}
+
+
 def test_spreadsheet_declaring_entities_is_refused():
     src, out = zipfile.ZipFile(io.BytesIO(render(next(r for r in all_reports() if r.fmt == "xlsx")))), io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
