@@ -34,6 +34,7 @@ class Block:
     page: int | None = None
     centered: bool = False
     rows: list[list[str]] = field(default_factory=list)  # TABLE only
+    placeholder: bool = False  # an unfilled form field (Word content control showing its prompt)
 
     @property
     def full_text(self) -> str:

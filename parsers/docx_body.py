@@ -42,7 +42,7 @@ def _element(pkg: Package, el, out: list[Block], depth: int) -> None:
     if tag == W + "p":
         out.extend(_paragraph(pkg, el, depth))
     elif tag == W + "sdt" and showing_placeholder(el):
-        return  # an unfilled content control: Word's prompt, not the agency's text
+        out.append(Block(kind=PARAGRAPH, placeholder=True))  # Word's prompt, not the agency's text
     elif tag == W + "tbl":
         out.append(Block(kind=TABLE, rows=_rows(pkg, el, depth)))
     elif tag in _CONTAINERS:

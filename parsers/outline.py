@@ -23,7 +23,7 @@ from parsers.candidates import THRESHOLD, Option, Scorer, is_candidate
 from parsers.model import Outline
 from parsers.outside_parts import appendix_texts, foreign_headings
 from parsers.report import Section
-from parsers.units import CLOSING, Unit, look_signature, to_units
+from parsers.units import CLOSING, PLACEHOLDER, Unit, look_signature, to_units
 
 RESCUE_WORDING = 0.8  # how clearly a left-over heading must name a node to take it out of order
 _HARD_CLOSE = re.compile(r"^(nơi nhận\b|trên đây là báo cáo)")
@@ -186,8 +186,11 @@ def _sections(units: list[Unit], placed: list[Placed], outline: Outline, end: in
         parts = [seg.rest] if seg.rest else []
         parts += [units[i].text for i in range(start, stop) if not units[i].role]
         text = "\n".join(x for x in parts if x)
+        unfilled = not text and any(units[i].role == PLACEHOLDER for i in range(start, stop))
         for k in p.option.nodes:
             node = outline.nodes[k]
+            if unfilled and not outline.children(node.id):
+                continue  # a form's heading over an unfilled field: the section was not reported
             sections[node.id] = Section(
                 id=node.id, found=True, heading=seg.heading, text=text,
                 confidence=max(0.0, min(1.0, p.option.score)),

@@ -16,6 +16,7 @@ from parsers.placeholders import strip_placeholders
 from parsers.vietnamese import fold
 
 PREAMBLE, CLOSING = "preamble", "closing"
+PLACEHOLDER = "placeholder"  # an unfilled form field: no text, but the section under it was left blank
 
 
 @dataclass
@@ -69,12 +70,18 @@ def to_units(blocks: list[Block]) -> list[Unit]:
         if b.kind == TABLE:
             role = _table_role(b.rows, pos, len(blocks))
             for row in b.rows:
-                cells = [strip_placeholders(clean(c)) for c in row]
-                if not any(cells):
-                    continue
-                units.append(_row_unit(len(units), cells, pos, role, b.page))
+                raw = [clean(c) for c in row]
+                cells = [strip_placeholders(c) for c in raw]
+                if any(cells):
+                    units.append(_row_unit(len(units), cells, pos, role, b.page))
+                elif any(raw):
+                    units.append(Unit(len(units), "", role=PLACEHOLDER, page=b.page))
             continue
-        text = strip_placeholders(clean(b.text))  # an unfilled form field counts as empty
+        raw = clean(b.text)
+        text = strip_placeholders(raw)  # an unfilled form field counts as empty
+        if b.placeholder or (raw and not text and not b.numbering):
+            units.append(Unit(len(units), "", role=PLACEHOLDER, page=b.page))
+            continue
         if not text and not b.numbering:
             continue
         units.append(_para_unit(len(units), b, text))

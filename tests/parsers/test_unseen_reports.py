@@ -309,9 +309,10 @@ def _form(fmt: str) -> Report:
 
 
 @pytest.mark.parametrize("fmt", ["docx", "text"])
-def test_word_placeholder_counts_as_empty(fmt):
+def test_word_placeholder_counts_as_empty_and_its_section_as_missing(fmt):
     got = parse(_form(fmt))
-    assert got.section("I.1").found and got.section("I.1").text == ""
+    assert not got.section("I.1").found and got.section("I.1").text == "" and "I.1" in got.missing
+    assert got.section("I.2").found and "I.2" not in got.missing
     assert not any("nhập văn bản" in s.text or "enter text" in s.text for s in got.sections)
 
 
