@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import openpyxl
-
 from parsers.blocks import PARAGRAPH, TABLE, Block, clean
 from parsers.errors import ParseFailed
 from parsers.figures import FIGURE_CELL
@@ -26,6 +24,8 @@ MAX_CELLS = 200_000  # read no further: a report is a few hundred cells, a data 
 
 def read_xlsx(data: bytes, limits: Limits) -> tuple[list[Block], list[str]]:
     """Blocks of every visible sheet in order, and warnings (cells left unread)."""
+    import openpyxl  # noqa: PLC0415 - 0.15 s to import: a sandbox started afresh pays it only for spreadsheets
+
     check_zip(data, limits)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
