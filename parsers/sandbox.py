@@ -52,7 +52,7 @@ _GRACE_S = 3.0  # start-up of the child, on top of the parse's own time
 _REPO = Path(__file__).resolve().parents[1]
 # What the forkserver imports once for all children; this module first, as its import
 # there is what gives the server the minimal environment (see _forkserver_hook).
-_PRELOAD = ("parsers.sandbox", "parsers.dispatch", "openpyxl", "json", "traceback")
+_PRELOAD = ("parsers.sandbox", "parsers.dispatch", "json", "traceback")
 _SERVER_CMD = "from multiprocessing.forkserver import main"  # how multiprocessing runs the server
 _CLEAN_MARK = "REPORTBOT_PARSE_SERVER"  # in the re-executed server's environment: its own pid
 
