@@ -8,9 +8,13 @@ bold, font size, the auto-numbering label, the page.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+# `fold` is re-exported for the modules that match on folded text (outline, metrics).
+from parsers.vietnamese import fold, nfc
+
+__all__ = ["HEADING", "PARAGRAPH", "TABLE", "Block", "clean", "fold", "is_upper_text", "table_text"]
 
 HEADING, PARAGRAPH, TABLE = "heading", "paragraph", "table"
 
@@ -30,6 +34,7 @@ class Block:
     page: int | None = None
     centered: bool = False
     rows: list[list[str]] = field(default_factory=list)  # TABLE only
+    placeholder: bool = False  # an unfilled form field (Word content control showing its prompt)
 
     @property
     def full_text(self) -> str:
@@ -51,27 +56,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u00ad]")
 _CONTROL_KEEP_SHY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
 
 
-_VN: list = []
-
-
-def _vn():
-    """parsers.vietnamese (NFC, folding, legacy decoding); None if it cannot be imported."""
-    if not _VN:
-        try:
-            from parsers import vietnamese  # noqa: PLC0415
-        except Exception:  # pragma: no cover - depends on the other module's state
-            vietnamese = None
-        _VN.append(vietnamese)
-    return _VN[0]
-
-
-def nfc(s: str) -> str:
-    vn = _vn()
-    if vn is not None and hasattr(vn, "nfc"):
-        return vn.nfc(s)
-    return unicodedata.normalize("NFC", s)
-
-
 def clean(s: str, keep_shy: bool = False) -> str:
     """NFC, control characters dropped, runs of spaces collapsed, trimmed.
 
@@ -79,74 +63,6 @@ def clean(s: str, keep_shy: bool = False) -> str:
     """
     s = (_CONTROL_KEEP_SHY if keep_shy else _CONTROL).sub("", nfc(s))
     return _SPACES.sub(" ", s).strip()
-
-
-# Tone placement variants: old style (hòa, thủy) vs new style (hoà, thuỷ).
-_TONE_FOLD = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
-}
-_TONE_RE = re.compile("|".join(_TONE_FOLD))
-
-
-def fold(s: str) -> str:
-    """NFC + lowercase + tone-placement folding, for matching only."""
-    vn = _vn()
-    if vn is not None and hasattr(vn, "fold"):
-        return vn.fold(s)
-    s = unicodedata.normalize("NFC", s).lower()
-    return _TONE_RE.sub(lambda m: _TONE_FOLD[m.group(0)], s)
-
-
-def strip_marks(s: str) -> str:
-    """All diacritics removed, đ → d (OCR-tolerant matching)."""
-    vn = _vn()
-    if vn is not None and hasattr(vn, "strip_marks"):
-        return vn.strip_marks(s)
-    s = unicodedata.normalize("NFD", s)
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
-    return s.replace("đ", "d").replace("Đ", "D")
-
-
-_VI_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
-
-
-def vietnamese_ratio(s: str) -> float:
-    """Share of letters that only Vietnamese uses (0 for English or Russian text)."""
-    letters = [c for c in s.lower() if c.isalpha()]
-    return sum(1 for c in letters if c in _VI_LETTERS) / len(letters) if letters else 0.0
-
-
-def decode_legacy(text: str, fonts: Iterable[str] = ()) -> tuple[str, str | None]:
-    """TCVN3/VNI text → Unicode via parsers.vietnamese; unchanged when unavailable.
-
-    Without a legacy font name, statistics alone decide; we accept their verdict
-    only when the result reads as Vietnamese, so English or Russian text that
-    happens to contain TCVN3-like bytes is left alone.
-    """
-    vn = _vn()
-    if vn is None or not hasattr(vn, "decode_legacy"):
-        return text, None
-    fonts = [f for f in fonts if f]
-    try:
-        out, enc = vn.decode_legacy(text, fonts)
-    except Exception:  # a decoder bug must not lose the document
-        return text, None
-    if enc and not fonts and vietnamese_ratio(out) < max(0.08, vietnamese_ratio(text) + 0.05):
-        return nfc(text), None
-    return out, enc
-
-
-def decode_run(text: str, font: str | None, doc_encoding: str | None = None) -> tuple[str, str | None]:
-    """One run whose font is known (TCVN3/VNI fonts decide the encoding)."""
-    vn = _vn()
-    if vn is not None and hasattr(vn, "decode_run"):
-        try:
-            return vn.decode_run(text, font, doc_encoding)
-        except Exception:  # a decoder bug must not lose the document
-            return text, None
-    return decode_legacy(text, [font] if font else [])
 
 
 def is_upper_text(s: str) -> bool:

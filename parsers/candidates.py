@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.labels import Label, TitleIndex
+from parsers.figures import FIGURE_CELL
+from parsers.labels import Label, TitleIndex, parse_bare_label, tokens
 from parsers.model import Outline, OutlineNode
 from parsers.units import Unit
+from parsers.vietnamese import fold
 
 THRESHOLD = 0.62
+CLEAR_TITLE = 0.9  # wording this close names the node whatever its number says
+MEANING_CAP = 0.8  # a paraphrase never scores like the title itself
 MAX_HEADING = 300
 
 
@@ -39,7 +43,7 @@ def is_candidate(u: Unit) -> bool:
     if u.role:
         return False
     if u.cells is not None:
-        return len(u.cells) > 1 or len(u.text) <= MAX_HEADING
+        return not _figure_row(u.cells) and (len(u.cells) > 1 or len(u.text) <= MAX_HEADING)
     if u.label.kind and u.label.kind != "bullet":
         return True
     styled = u.level is not None or u.bold or u.bold_prefix >= 4 or u.upper
@@ -49,6 +53,15 @@ def is_candidate(u: Unit) -> bool:
         return len(u.title) <= 160 or ":" in u.title[:MAX_HEADING]
     # An unmarked line heads a section only when short and not a finished sentence.
     return len(u.title) <= 160 and not u.title.rstrip().endswith((".", ";", ","))
+
+
+def _figure_row(cells: list[str]) -> bool:
+    """A row of figures ("Doanh thu … (tỷ đồng) | 40,2 | 45,6"): data, however its label reads."""
+    filled = [c for c in cells if c]
+    if filled and parse_bare_label(filled[0]):
+        filled = filled[1:]  # the row's number ("STT")
+    figures = sum(1 for c in filled if FIGURE_CELL.match(fold(c)))
+    return figures > 0 and len(filled) - figures <= 2  # a label and perhaps a unit beside them
 
 
 def _shown(label: Label, title: str) -> str:
@@ -113,13 +126,33 @@ class Scorer:
         self.nodes = list(outline.nodes)
         self.names = [(n.title, *n.aliases) for n in self.nodes]
         self.index = TitleIndex([x for names in self.names for x in names])
+        self.words = [frozenset(t for name in names for t in tokens(name)) for names in self.names]
+        self.spread: dict[str, int] = {}  # in how many nodes' names a word occurs
+        for ws in self.words:
+            for t in ws:
+                self.spread[t] = self.spread.get(t, 0) + 1
         self._cache: dict[tuple[str, int], float] = {}
 
     def wording(self, title: str, k: int) -> float:
         key = (title, k)
         if key not in self._cache:
-            self._cache[key] = max(self.index.similarity(title, name) for name in self.names[k])
+            best = max(self.index.similarity(title, name) for name in self.names[k])
+            self._cache[key] = max(best, self.meaning(title, k))
         return self._cache[key]
+
+    def meaning(self, title: str, k: int) -> float:
+        """A short paraphrase ("Về doanh thu", "Về nguồn nhân lực") whose words all belong to
+        node k's names, scored by how few other nodes share them: a word of every title
+        ("kết quả") says little, a word of one node ("doanh thu") says which."""
+        words = frozenset(tokens(title))
+        if not words or len(words) > 10:
+            return 0.0
+        w = self.index.w
+        covered = words & self.words[k]
+        if not covered or sum(w(t) for t in covered) < 0.8 * sum(w(t) for t in words):
+            return 0.0
+        own = sum(w(t) / self.spread[t] for t in covered) / sum(w(t) for t in covered)
+        return MEANING_CAP * own
 
     def recall(self, title: str, k: int) -> float:
         key = (title, -1 - k)
@@ -140,7 +173,7 @@ class Scorer:
                 s = self.wording(seg.title, k)
                 if s < 0.35:
                     continue
-                s += layout_bonus(u, node, seg)
+                s += layout_bonus(u, node, seg, clear_title=s >= CLEAR_TITLE)
                 if style_bonus is not None:
                     s += style_bonus(u, node)
                 if best is None or s > best.score:
@@ -188,12 +221,14 @@ def label_fits(label: Label, node: OutlineNode) -> bool | None:
     return label.nums[-1] == nums[-1]
 
 
-def layout_bonus(u: Unit, node: OutlineNode, seg: Segment, merged: bool = False) -> float:
+def layout_bonus(u: Unit, node: OutlineNode, seg: Segment, merged: bool = False, clear_title: bool = False) -> float:
+    """clear_title: the wording names this node outright, so a number that disagrees (an agency
+    that renumbered its sections by position) costs nothing."""
     b = 0.0
     fits = label_fits(u.label, node)
     if fits is True and not merged:
         b += 0.12
-    elif fits is False and not merged:
+    elif fits is False and not merged and not clear_title:
         b -= 0.05
     kind, depth = u.label.kind, node.depth
     if kind in ("roman", "part"):

@@ -67,6 +67,15 @@ def is_image(kind: str) -> bool:
     return kind in IMAGE_KINDS
 
 
+# what a result's `format` says for a detected kind that a backend reads as another
+_FORMATS = {"ole": "doc", "xml": "text", "vcard": "text"}
+
+
+def report_format(kind: str) -> str:
+    """The `format` of a parse result for a kind from `detect_kind` ("image" for any picture)."""
+    return "image" if is_image(kind) else _FORMATS.get(kind, kind)
+
+
 def _other_binary_kind(data: bytes) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"

@@ -2,9 +2,10 @@
 insertions, text boxes) and tables, in reading order, into blocks."""
 from __future__ import annotations
 
-from parsers.blocks import PARAGRAPH, TABLE, Block, clean, decode_legacy, decode_run
-from parsers.docx import _LEGACY_FONT, _SKIP, MC, Package, _int, _on, style_chain
+from parsers.blocks import PARAGRAPH, TABLE, Block, clean
 from parsers.docx_numbering import W
+from parsers.docx_package import LEGACY_FONT, MC, SKIP_TAGS, Package, on, style_chain, to_int
+from parsers.vietnamese import decode_if_vietnamese, decode_run
 
 _CONTAINERS = {W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "moveTo", W + "smartTag",
                MC + "AlternateContent", MC + "Choice", W + "hyperlink", W + "fldSimple", W + "dir", W + "bdo"}
@@ -23,15 +24,15 @@ def body_blocks(pkg: Package, body) -> list[Block]:
 def _decode_by_statistics(pkg: Package, blocks: list[Block]) -> None:
     """Legacy-encoded text whose font names were lost (e.g. re-styled): decide on the whole text."""
     sample = "\n".join(b.full_text for b in blocks[:300])
-    _, enc = decode_legacy(sample)
+    _, enc = decode_if_vietnamese(sample)
     if not enc:
         return
     pkg.encoding = enc
     for b in blocks:
         if b.kind == TABLE:
-            b.rows = [[decode_legacy(c)[0] for c in r] for r in b.rows]
+            b.rows = [[decode_if_vietnamese(c)[0] for c in r] for r in b.rows]
         else:
-            b.text = clean(decode_legacy(b.text)[0])
+            b.text = clean(decode_if_vietnamese(b.text)[0])
 
 
 def _element(pkg: Package, el, out: list[Block], depth: int) -> None:
@@ -40,6 +41,8 @@ def _element(pkg: Package, el, out: list[Block], depth: int) -> None:
         return
     if tag == W + "p":
         out.extend(_paragraph(pkg, el, depth))
+    elif tag == W + "sdt" and showing_placeholder(el):
+        out.append(Block(kind=PARAGRAPH, placeholder=True))  # Word's prompt, not the agency's text
     elif tag == W + "tbl":
         out.append(Block(kind=TABLE, rows=_rows(pkg, el, depth)))
     elif tag in _CONTAINERS:
@@ -103,13 +106,13 @@ def _paragraph(pkg: Package, p, depth: int) -> list[Block]:
         jc = ppr.find(W + "jc")
         centered = jc is not None and jc.get(W + "val") == "center"
         ol = ppr.find(W + "outlineLvl")
-        if ol is not None and _int(ol.get(W + "val")) < 9 and ol.get(W + "val", "").isdigit():
-            level = _int(ol.get(W + "val")) + 1
+        if ol is not None and to_int(ol.get(W + "val")) < 9 and ol.get(W + "val", "").isdigit():
+            level = to_int(ol.get(W + "val")) + 1
         np_ = ppr.find(W + "numPr")
         if np_ is not None:
             nid, il = np_.find(W + "numId"), np_.find(W + "ilvl")
             num = (nid.get(W + "val", "") if nid is not None else None,
-                   _int(il.get(W + "val")) if il is not None else None)
+                   to_int(il.get(W + "val")) if il is not None else None)
     st = _pstyle(pkg, sid)
     if num is None:
         num = st.num
@@ -125,13 +128,23 @@ def _paragraph(pkg: Package, p, depth: int) -> list[Block]:
     for box in boxes:
         for c in box:
             _element(pkg, c, out, depth + 1)
+    for ref in p.iter(W + "footnoteReference", W + "endnoteReference"):
+        note = pkg.notes.get((ref.tag[len(W):-len("Reference")], ref.get(W + "id", "")))
+        if note is not None and depth < MAX_DEPTH:  # a note's text follows the paragraph citing it
+            for c in note:
+                _element(pkg, c, out, depth + 1)
     return out
+
+
+def showing_placeholder(sdt) -> bool:
+    pr = sdt.find(W + "sdtPr")
+    return pr is not None and pr.find(W + "showingPlcHdr") is not None
 
 
 def _collect(pkg, el, st, pieces, boxes, run, depth) -> None:
     for c in el:
         tag = c.tag
-        if not isinstance(tag, str) or tag in _SKIP:
+        if not isinstance(tag, str) or tag in SKIP_TAGS or (tag == W + "sdt" and showing_placeholder(c)):
             continue
         if tag == W + "t":
             if run is not None and c.text:
@@ -171,10 +184,10 @@ def _run_props(pkg: Package, r, st: _Style) -> tuple[bool, float | None, str]:
                     break
         b = rpr.find(W + "b")
         if b is not None:
-            bold = _on(b)
+            bold = on(b)
         sz = rpr.find(W + "sz")
-        if sz is not None and _int(sz.get(W + "val")):
-            size = _int(sz.get(W + "val")) / 2
+        if sz is not None and to_int(sz.get(W + "val")):
+            size = to_int(sz.get(W + "val")) / 2
         f = rpr.find(W + "rFonts")
         if f is not None:
             font = f.get(W + "ascii") or f.get(W + "hAnsi") or font
@@ -185,7 +198,7 @@ def _decode_pieces(pkg: Package, pieces):
     """Decode runs set in TCVN3 (.VnTime) or VNI fonts, run by run."""
     out = []
     for text, bold, size, font in pieces:
-        if font and _LEGACY_FONT.match(font):
+        if font and LEGACY_FONT.match(font):
             pkg.legacy_used.add(font)
             decoded, enc = decode_run(text, font)
             if enc:
@@ -196,7 +209,7 @@ def _decode_pieces(pkg: Package, pieces):
 
 
 def _make_block(pkg, pieces, st: _Style, level, label, centered) -> Block:
-    if any(f and _LEGACY_FONT.match(f) for _, _, _, f in pieces):
+    if any(f and LEGACY_FONT.match(f) for _, _, _, f in pieces):
         pieces = _decode_pieces(pkg, pieces)
     elif any("\u00ad" in t for t, *_ in pieces):
         pieces = [(t.replace("\u00ad", ""), *rest) for t, *rest in pieces]

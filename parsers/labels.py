@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.blocks import fold, strip_marks
+from parsers.vietnamese import fold, strip_marks
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _ORDINALS = {
@@ -136,6 +136,12 @@ _SYNONYMS = (
     ("cơ sở hạ tầng", "cơ sở vật chất"),
     ("hạ tầng", "cơ sở vật chất"),
     ("kết quả đạt được", "kết quả triển khai"),
+    ("kết quả chủ yếu", "kết quả triển khai"),
+    ("kết quả nổi bật", "kết quả triển khai"),
+    ("xây dựng kế hoạch", "ban hành kế hoạch"),
+    ("lập kế hoạch", "ban hành kế hoạch"),
+    ("công chúng", "độc giả"),
+    ("người xem", "độc giả"),
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 

@@ -15,7 +15,7 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MB = 1024 * 1024
 
@@ -30,19 +30,39 @@ class RefusedInput(Exception):
 
 @dataclass(frozen=True)
 class Limits:
+    """The one set of limits on untrusted files: parsing, and intake's unpacking of mail.
+
+    Intake (bot.intake.attachments) applies the same values to a mail's zip archives
+    through `for_mail_archives`; the last group only it uses.
+    """
+
+    # one file: an attachment, an archive member, a document given to a parser
     max_file_bytes: int = 50 * MB
     max_pages: int = 500
     timeout_s: float = 60.0
     memory_mb: int = 1024
+    # zip containers: Office/ODF packages and mail archives
     max_zip_ratio: float = 100.0
-    max_zip_members: int = 1000
-    max_uncompressed_bytes: int = 200 * MB
-    max_nesting_depth: int = 3
+    max_zip_members: int = 1000  # parts of a document package (a DOCX holds many)
+    max_uncompressed_bytes: int = 200 * MB  # all of one container's content
+    max_nesting_depth: int = 3  # containers within containers (zip in zip, zip in winmail.dat)
     max_xml_part_bytes: int = 64 * MB
     # Members smaller than this may exceed the ratio (blank XML compresses well)...
     ratio_floor_bytes: int = 1 * MB
-    # ...and so may a whole archive expanding to less than this.
+    # ...and so may a whole package expanding to less than this.
     total_ratio_floor_bytes: int = 1 * MB
+    # a mail's zip archive: each member becomes a document to parse, so fewer of them,
+    # and the whole archive is held to the ratio however small it is
+    max_archive_members: int = 300
+    archive_total_ratio_floor_bytes: int = 0
+    # one message: all its files together
+    max_message_files: int = 500
+    max_message_files_bytes: int = 200 * MB
+
+    def for_mail_archives(self) -> Limits:
+        """These limits in the terms of the zip guard, for a zip attached to a mail."""
+        return replace(self, max_zip_members=self.max_archive_members,
+                       total_ratio_floor_bytes=self.archive_total_ratio_floor_bytes)
 
 
 @dataclass(frozen=True)

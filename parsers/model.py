@@ -35,6 +35,9 @@ class Outline:
 
     code: str
     nodes: tuple[OutlineNode, ...] = field(default_factory=tuple)
+    # The year the reports account for (the campaign's: its deadline's year); a table's
+    # figures are read from this year's column. None: the latest year a table shows.
+    year: int | None = None
 
     def node(self, node_id: str) -> OutlineNode:
         for n in self.nodes:

@@ -16,6 +16,7 @@ import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import pypdfium2 as pdfium
 from PIL import Image
 
 from parsers.vietnamese import nfc
@@ -94,8 +95,6 @@ def ocr_image(data: bytes, max_pages: int = 50, timeout_s: float = PAGE_TIMEOUT_
 
 
 def _open_pdf(data: bytes):
-    import pypdfium2 as pdfium  # noqa: PLC0415 - heavy; only when a PDF comes
-
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:

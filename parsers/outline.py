@@ -8,8 +8,9 @@
 4. A second pass rewards headings that look like the ones already accepted at
    the same depth (same label kind, same boldness) and penalises other lists.
 5. Text of a node = the units between its heading and the next accepted
-   heading; the preamble before the first heading and the closing (from
-   "Trên đây là báo cáo", "Nơi nhận", signature titles) belong to no node.
+   heading or the heading of a part the outline lacks (outside_parts.py); the
+   preamble before the first heading and the closing (from "Trên đây là báo
+   cáo", "Nơi nhận", signature titles) belong to no node.
 """
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from dataclasses import dataclass
 from parsers.blocks import Block, fold
 from parsers.candidates import THRESHOLD, Option, Scorer, is_candidate
 from parsers.model import Outline
+from parsers.outside_parts import appendix_texts, foreign_headings
 from parsers.report import Section
-from parsers.units import CLOSING, Unit, to_units
+from parsers.units import CLOSING, PLACEHOLDER, Unit, look_signature, to_units
 
+RESCUE_WORDING = 0.8  # how clearly a left-over heading must name a node to take it out of order
 _HARD_CLOSE = re.compile(r"^(nơi nhận\b|trên đây là báo cáo)")
 _SOFT_CLOSE = re.compile(
     r"^(trên đây là|trân trọng|(kt|tm|tl|tuq|q)\.\s*\w|nơi nhận|- như trên|- lưu\b|lưu\s*:\s*vt|"
@@ -38,10 +41,15 @@ class Placed:
 
 
 def match_blocks(blocks: list[Block], outline: Outline) -> list[Section]:
+    return match_document(blocks, outline)[0]
+
+
+def match_document(blocks: list[Block], outline: Outline) -> tuple[list[Section], list[str]]:
+    """The outline's sections, and the texts of appendices (no section's, their figures still read)."""
     return match_units(to_units(blocks), outline)
 
 
-def match_units(units: list[Unit], outline: Outline) -> list[Section]:
+def match_units(units: list[Unit], outline: Outline) -> tuple[list[Section], list[str]]:
     scorer = Scorer(outline)
     end = _hard_end(units)
     cand = [i for i in range(end) if is_candidate(units[i])]
@@ -51,7 +59,11 @@ def match_units(units: list[Unit], outline: Outline) -> list[Section]:
         bonus = _style_bonus(units, placed, scorer)
         options = {i: scorer.options(units, i, bonus) for i in cand}
         placed = _align(options, len(scorer.nodes))
-    return _sections(units, placed, outline, end)
+    placed = _rescue_out_of_order(units, placed, options, scorer)
+    tops = [p.unit for p in placed if scorer.nodes[p.option.nodes[0]].depth == 0]
+    stops = foreign_headings(units, cand, {p.unit for p in placed}, _top_signature(units, placed, scorer), tops)
+    appendices = appendix_texts(units, stops, [p.unit for p in placed], end)
+    return _sections(units, placed, outline, end, stops), appendices
 
 
 def _hard_end(units: list[Unit]) -> int:
@@ -104,22 +116,17 @@ def _align(options: dict[int, list[Option]], m: int) -> list[Placed]:
     return out[::-1]
 
 
-def _signature(u: Unit) -> str:
-    look = "S" if u.level is not None else ("B" if (u.bold or u.upper or u.bold_prefix) else "")
-    return f"{u.label.signature}|{look}" if u.cells is None else "row"
-
-
 def _style_bonus(units: list[Unit], placed: list[Placed], scorer: Scorer):
     """Headings at one depth share a look; reward it, penalise other numbered lists."""
     by_depth: dict[int, Counter] = {}
     for p in placed:
         d = scorer.nodes[p.option.nodes[0]].depth
-        by_depth.setdefault(d, Counter())[_signature(units[p.unit])] += 1
+        by_depth.setdefault(d, Counter())[look_signature(units[p.unit])] += 1
     major = {d: c.most_common(1)[0][0] for d, c in by_depth.items()}
     known = set(major.values())
 
     def bonus(u: Unit, node) -> float:
-        sig = _signature(u)
+        sig = look_signature(u)
         if major.get(node.depth) == sig:
             return 0.1
         if u.label.kind and u.label.kind != "bullet" and sig not in known:
@@ -129,6 +136,38 @@ def _style_bonus(units: list[Unit], placed: list[Placed], scorer: Scorer):
     return bonus
 
 
+def _top_signature(units: list[Unit], placed: list[Placed], scorer: Scorer) -> str | None:
+    tops = Counter(look_signature(units[p.unit]) for p in placed if scorer.nodes[p.option.nodes[0]].depth == 0)
+    return tops.most_common(1)[0][0] if tops else None
+
+
+def _rescue_out_of_order(units: list[Unit], placed: list[Placed], options: dict[int, list[Option]],
+                         scorer: Scorer) -> list[Placed]:
+    """Top-level sections written out of outline order ("IV. ĐỀ XUẤT, KIẾN NGHỊ" before
+    "V. KHÓ KHĂN, VƯỚNG MẮC"): the alignment keeps one of them; a heading left over whose
+    title clearly names a node nobody took, set out like the other top-level headings, takes it."""
+    taken = {k for p in placed for k in p.option.nodes}
+    used = {p.unit for p in placed}
+    top = _top_signature(units, placed, scorer)
+    out = list(placed)
+    for k, node in enumerate(scorer.nodes):
+        if k in taken or node.depth != 0:
+            continue
+        best: Placed | None = None
+        for i, opts in options.items():
+            if i in used or look_signature(units[i]) != top:
+                continue
+            for o in opts:
+                if o.nodes == (k,) and scorer.wording(o.segment.title, k) >= RESCUE_WORDING and (
+                        best is None or o.score > best.option.score):
+                    best = Placed(i, o)
+        if best is not None:
+            out.append(best)
+            used.add(best.unit)
+            taken.add(k)
+    return sorted(out, key=lambda p: p.unit)
+
+
 def _soft_end(units: list[Unit], start: int, end: int) -> int:
     for i in range(start, end):
         if _SOFT_CLOSE.match(fold(units[i].text)):
@@ -136,17 +175,22 @@ def _soft_end(units: list[Unit], start: int, end: int) -> int:
     return end
 
 
-def _sections(units: list[Unit], placed: list[Placed], outline: Outline, end: int) -> list[Section]:
+def _sections(units: list[Unit], placed: list[Placed], outline: Outline, end: int,
+              stops: list[int]) -> list[Section]:
     sections = {n.id: Section(id=n.id) for n in outline.nodes}
     for j, p in enumerate(placed):
         seg = p.option.segment
         start = p.unit + seg.consumed
         stop = placed[j + 1].unit if j + 1 < len(placed) else _soft_end(units, start, end)
+        stop = min([stop, *(i for i in stops if i >= start)])
         parts = [seg.rest] if seg.rest else []
         parts += [units[i].text for i in range(start, stop) if not units[i].role]
         text = "\n".join(x for x in parts if x)
+        unfilled = not text and any(units[i].role == PLACEHOLDER for i in range(start, stop))
         for k in p.option.nodes:
             node = outline.nodes[k]
+            if unfilled and not outline.children(node.id):
+                continue  # a form's heading over an unfilled field: the section was not reported
             sections[node.id] = Section(
                 id=node.id, found=True, heading=seg.heading, text=text,
                 confidence=max(0.0, min(1.0, p.option.score)),

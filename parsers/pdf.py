@@ -6,13 +6,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from parsers.blocks import PARAGRAPH, TABLE, Block, clean, decode_legacy, fold, is_upper_text
+import pypdfium2 as pdfium
+
+from parsers.blocks import PARAGRAPH, TABLE, Block, clean, is_upper_text
+from parsers.build import build_report
+from parsers.errors import ParseFailed
 from parsers.labels import parse_label
 from parsers.limits import Limits
 from parsers.model import Outline
+from parsers.ocr import ocr_pdf
 from parsers.pdf_lines import Line, page_lines
 from parsers.report import ParsedReport
 from parsers.text import text_blocks
+from parsers.vietnamese import decode_if_vietnamese, fold
 
 _PAGE_NO = re.compile(r"^[-–—\s]*(trang|page)?\s*\d{1,4}\s*(/\s*\d{1,4}|của\s*\d+|of\s*\d+)?[-–—\s]*$", re.I)
 _LEGACY_FONT = re.compile(r"^\.?vn|^vni[-_ ]", re.I)
@@ -32,23 +38,19 @@ class PdfError(ValueError):
 
 
 def parse_pdf(data: bytes, filename: str, outline: Outline, limits: Limits) -> ParsedReport:
-    from parsers import ParseFailed, build_report  # noqa: PLC0415
-
     try:
         lines, n_pages, fonts = read_lines(data, limits)
     except PdfError as e:
         raise ParseFailed(str(e)) from None
     chars = sum(len(ln.text) for ln in lines)
     if chars < 40 * max(n_pages, 1) and chars < 2000:
-        return _ocr(data, filename, outline, n_pages, limits, build_report)
+        return _ocr(data, filename, outline, n_pages, limits)
     blocks = lines_to_blocks(drop_page_furniture(lines, n_pages))
     enc = _fix_encoding(blocks, fonts)
     return build_report(blocks, outline, source=filename, fmt="pdf", encoding=enc, pages=n_pages)
 
 
 def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, set[str]]:
-    import pypdfium2 as pdfium  # noqa: PLC0415
-
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -184,7 +186,7 @@ def _block(lines: list[Line]) -> Block:
 def _fix_encoding(blocks: list[Block], fonts: set[str]) -> str | None:
     legacy = [f for f in fonts if _LEGACY_FONT.match(f)]
     sample = "\n".join(b.full_text for b in blocks[:400])
-    _, enc = decode_legacy(sample, legacy)
+    _, enc = decode_if_vietnamese(sample, legacy)
     if not enc:
         for b in blocks:
             b.text = clean(b.text)
@@ -193,9 +195,9 @@ def _fix_encoding(blocks: list[Block], fonts: set[str]) -> str | None:
     # One pass over the whole text, as for the sample: a block without evidence of its own
     # (a short heading, "13. Quèc phßng") follows the document, as a line of a paragraph does.
     texts = [c for b in blocks for c in ([c for r in b.rows for c in r] if b.kind == TABLE else [b.text])]
-    decoded = decode_legacy("\n".join(texts), legacy)[0].split("\n")
+    decoded = decode_if_vietnamese("\n".join(texts), legacy)[0].split("\n")
     if len(decoded) != len(texts):  # the decoder made or took a line break: block by block
-        decoded = [decode_legacy(t, legacy)[0] for t in texts]
+        decoded = [decode_if_vietnamese(t, legacy)[0] for t in texts]
     out = iter(decoded)
     for b in blocks:
         if b.kind == TABLE:
@@ -211,14 +213,7 @@ def ocr_budget_s(limits: Limits) -> float:
     return max(limits.timeout_s - _OCR_MARGIN_S, limits.timeout_s / 4)
 
 
-def _ocr(data: bytes, filename: str, outline: Outline, n_pages: int, limits: Limits,
-         build_report) -> ParsedReport:
-    try:
-        from parsers.ocr import ocr_pdf  # noqa: PLC0415
-    except ImportError:
-        from parsers import ParseFailed  # noqa: PLC0415
-
-        raise ParseFailed("the PDF has no text layer (scanned) and OCR is unavailable") from None
+def _ocr(data: bytes, filename: str, outline: Outline, n_pages: int, limits: Limits) -> ParsedReport:
     pages = ocr_pdf(data, max_pages=limits.max_pages, budget_s=ocr_budget_s(limits))
     blocks = text_blocks("\f".join(pages))
     report = build_report(blocks, outline, source=filename, fmt="pdf", ocr=True, pages=n_pages)

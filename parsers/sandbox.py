@@ -37,20 +37,22 @@ import subprocess
 import sys
 import tempfile
 import threading
+from multiprocessing import spawn
 from pathlib import Path
 
+from parsers.detect import detect_kind, report_format
 from parsers.limits import MB, Limits
 from parsers.model import Outline, OutlineNode
+from parsers.report import empty_report
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ENTRY = "parsers:parse_bytes"
+DEFAULT_ENTRY = "parsers.dispatch:parse_bytes"
 _GRACE_S = 3.0  # start-up of the child, on top of the parse's own time
 _REPO = Path(__file__).resolve().parents[1]
 # What the forkserver imports once for all children; this module first, as its import
 # there is what gives the server the minimal environment (see _forkserver_hook).
-_PRELOAD = ("parsers.sandbox", "parsers", "parsers.docx", "parsers.docx_body", "parsers.pdf",
-            "parsers.pdf_lines", "parsers.legacy", "parsers.ocr", "pypdfium2", "json", "traceback")
+_PRELOAD = ("parsers.sandbox", "parsers.dispatch", "json", "traceback")
 _SERVER_CMD = "from multiprocessing.forkserver import main"  # how multiprocessing runs the server
 _CLEAN_MARK = "REPORTBOT_PARSE_SERVER"  # in the re-executed server's environment: its own pid
 
@@ -59,7 +61,7 @@ _CLEAN_MARK = "REPORTBOT_PARSE_SERVER"  # in the re-executed server's environmen
 def outline_to_json(outline: Outline | dict) -> dict:
     if isinstance(outline, dict):
         return outline
-    return {"code": outline.code, "nodes": [dataclasses.asdict(n) for n in outline.nodes]}
+    return {"code": outline.code, "nodes": [dataclasses.asdict(n) for n in outline.nodes], "year": outline.year}
 
 
 def outline_from_json(data: dict) -> Outline:
@@ -69,14 +71,12 @@ def outline_from_json(data: dict) -> Outline:
         for key in ("aliases", "metrics"):
             fields[key] = tuple(fields.get(key) or ())
         nodes.append(OutlineNode(**fields))
-    return Outline(code=data["code"], nodes=tuple(nodes))
+    return Outline(code=data["code"], nodes=tuple(nodes), year=data.get("year"))
 
 
 # --- parent side --------------------------------------------------------------------
 def failed_result(filename: str, outline: Outline | dict, reason: str, fmt: str | None = None) -> dict:
     """The contract JSON for a file that could not be parsed: found=false everywhere."""
-    from parsers.report import empty_report  # noqa: PLC0415 - keeps the child start-up light
-
     shape = outline if isinstance(outline, Outline) else outline_from_json(outline)
     return empty_report(filename, fmt or "unknown", shape, [f"{filename}: {reason}"]).to_json()
 
@@ -107,9 +107,6 @@ def run_parse(data: bytes, filename: str, outline_json: dict | Outline, limits: 
     `entry` ("module:function", called as f(data, filename, outline, limits=...))
     is what the child runs; tests point it at a misbehaving function.
     """
-    from parsers import report_format  # noqa: PLC0415
-    from parsers.detect import detect_kind  # noqa: PLC0415
-
     fmt = report_format(detect_kind(data))
     outline = outline_to_json(outline_json)
     _sweep_once()
@@ -292,8 +289,6 @@ def _forkserver_hook() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os.execve(sys.executable, argv, env)
-    from multiprocessing import spawn  # noqa: PLC0415 - only in the re-executed, clean process
-
     spawn.prepare = functools.partial(_prepare_without_main, spawn.prepare)
 
 

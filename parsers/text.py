@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import html as lhtml
+
 from parsers.blocks import PARAGRAPH, TABLE, Block, clean, is_upper_text
 from parsers.labels import parse_label, to_roman
 
@@ -91,8 +93,6 @@ _BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote
 
 
 def html_blocks(html: str) -> list[Block]:
-    from lxml import html as lhtml  # noqa: PLC0415
-
     try:
         root = lhtml.document_fromstring(html)
     except Exception:  # lxml raises several types for junk markup

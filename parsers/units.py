@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.blocks import TABLE, Block, clean, fold, is_upper_text
+from parsers.blocks import TABLE, Block, clean, is_upper_text
 from parsers.labels import NO_LABEL, Label, parse_bare_label, parse_label
+from parsers.placeholders import strip_placeholders
+from parsers.vietnamese import fold
 
 PREAMBLE, CLOSING = "preamble", "closing"
+PLACEHOLDER = "placeholder"  # an unfilled form field: no text, but the section under it was left blank
 
 
 @dataclass
@@ -55,18 +58,30 @@ def _table_role(rows: list[list[str]], position: int, total: int) -> str:
     return ""
 
 
+def look_signature(u: Unit) -> str:
+    """How a heading is set out ("roman.|B": "I." in bold or capitals): headings of one depth share it."""
+    look = "S" if u.level is not None else ("B" if (u.bold or u.upper or u.bold_prefix) else "")
+    return f"{u.label.signature}|{look}" if u.cells is None else "row"
+
+
 def to_units(blocks: list[Block]) -> list[Unit]:
     units: list[Unit] = []
     for pos, b in enumerate(blocks):
         if b.kind == TABLE:
             role = _table_role(b.rows, pos, len(blocks))
             for row in b.rows:
-                cells = [clean(c) for c in row]
-                if not any(cells):
-                    continue
-                units.append(_row_unit(len(units), cells, pos, role, b.page))
+                raw = [clean(c) for c in row]
+                cells = [strip_placeholders(c) for c in raw]
+                if any(cells):
+                    units.append(_row_unit(len(units), cells, pos, role, b.page))
+                elif any(raw):
+                    units.append(Unit(len(units), "", role=PLACEHOLDER, page=b.page))
             continue
-        text = clean(b.text)
+        raw = clean(b.text)
+        text = strip_placeholders(raw)  # an unfilled form field counts as empty
+        if b.placeholder or (raw and not text and not b.numbering):
+            units.append(Unit(len(units), "", role=PLACEHOLDER, page=b.page))
+            continue
         if not text and not b.numbering:
             continue
         units.append(_para_unit(len(units), b, text))
@@ -75,10 +90,11 @@ def to_units(blocks: list[Block]) -> list[Unit]:
 
 
 def _row_unit(idx: int, cells: list[str], table: int, role: str, page: int | None) -> Unit:
-    # Merged cells repeat their text across the grid: keep one copy.
+    # Merged cells repeat their text across the grid: keep one copy. Figures are kept each,
+    # so equal values of two years ("28 | 28") stay in their columns.
     dedup: list[str] = []
     for c in cells:
-        if not dedup or c != dedup[-1] or not c:
+        if not dedup or c != dedup[-1] or not c or not any(ch.isalpha() for ch in c):
             dedup.append(c)
     label = parse_bare_label(dedup[0]) if dedup else None
     return Unit(

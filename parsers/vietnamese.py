@@ -262,3 +262,24 @@ def decode_runs(runs: Iterable[tuple[str, str | None]], doc_encoding: str | None
         parts.append(decoded)
         found = found or enc
     return nfc("".join(parts)), found
+
+
+# Letters only Vietnamese uses among the Latin scripts.
+_VI_LETTERS = frozenset("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+
+
+def vietnamese_ratio(s: str) -> float:
+    """Share of letters that only Vietnamese uses (0 for English or Russian text)."""
+    letters = [c for c in s.lower() if c.isalpha()]
+    return sum(1 for c in letters if c in _VI_LETTERS) / len(letters) if letters else 0.0
+
+
+def decode_if_vietnamese(text: str, fonts: Iterable[str] = ()) -> tuple[str, str | None]:
+    """`decode_legacy` for a document's text: without a legacy font name, statistics alone
+    decide, and their verdict stands only when the result reads as Vietnamese, so English
+    or Russian text that happens to hold TCVN3-like bytes is left alone."""
+    fonts = [f for f in fonts if f]
+    out, enc = decode_legacy(text, fonts)
+    if enc and not fonts and vietnamese_ratio(out) < max(0.08, vietnamese_ratio(text) + 0.05):
+        return nfc(text), None
+    return out, enc

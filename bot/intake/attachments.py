@@ -18,19 +18,12 @@ from bot.intake import headers as h
 from bot.intake.filetypes import image_size, sanitize_filename
 from bot.intake.unpack import tnef_body, unpack_tnef, unpack_zip
 from parsers.detect import detect_kind
+from parsers.limits import Limits
 
-
-@dataclass(frozen=True)
-class Limits:
-    max_file_bytes: int = 50_000_000
-    max_total_bytes: int = 200_000_000  # all files of one message together
-    max_files: int = 500
-    zip_max_members: int = 300
-    zip_max_total_bytes: int = 200_000_000
-    zip_max_ratio: float = 100.0
-    max_depth: int = 3  # containers within containers (zip in zip, zip in winmail.dat)
-    logo_max_bytes: int = 65_536  # an inline image referenced from HTML and smaller than this...
-    logo_max_side: int = 400  # ...or no wider/higher than this is a logo, not content
+# An inline image referenced from the HTML body and smaller than this, or no wider
+# and no higher than this, is a logo, not content.
+LOGO_MAX_BYTES = 65_536
+LOGO_MAX_SIDE = 400
 
 
 @dataclass(frozen=True)
@@ -112,8 +105,8 @@ class _Extractor:
         if not ((cid and cid in self.cids) or (location and location in self.cids)):
             return False  # an image only attached (a scanned report) is content
         size = image_size(data)
-        small_sides = size is not None and max(size) <= self.limits.logo_max_side
-        return len(data) <= self.limits.logo_max_bytes or small_sides
+        small_sides = size is not None and max(size) <= LOGO_MAX_SIDE
+        return len(data) <= LOGO_MAX_BYTES or small_sides
 
     def _file(self, raw_name: str, data: bytes, declared: str, origin: str, depth: int, reason: str | None) -> None:
         kind = detect_kind(data)
@@ -130,7 +123,7 @@ class _Extractor:
         self._add(raw_name, data, declared, origin, None, kind)
 
     def _container(self, raw_name: str, data: bytes, declared: str, origin: str, depth: int, kind: str) -> None:
-        if depth >= self.limits.max_depth:
+        if depth >= self.limits.max_nesting_depth:
             self._add(raw_name, data, declared, origin, f"{kind} nested too deep (depth {depth})", kind)
             return
         members, refused = unpack_zip(data, self.limits) if kind == "zip" else unpack_tnef(data, self.limits)
@@ -146,10 +139,10 @@ class _Extractor:
     def _budget_reason(self, size: int) -> str | None:
         if size > self.limits.max_file_bytes:
             return f"file too large ({size} bytes, limit {self.limits.max_file_bytes})"
-        if len(self.out) >= self.limits.max_files:
-            return f"too many files (limit {self.limits.max_files})"
-        if self.total + size > self.limits.max_total_bytes:
-            return f"message files exceed {self.limits.max_total_bytes} bytes"
+        if len(self.out) >= self.limits.max_message_files:
+            return f"too many files (limit {self.limits.max_message_files})"
+        if self.total + size > self.limits.max_message_files_bytes:
+            return f"message files exceed {self.limits.max_message_files_bytes} bytes"
         return None
 
     def _add(self, raw_name, data, declared, origin, reason, kind=None, size=None) -> None:

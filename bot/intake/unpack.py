@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+from tnefparse import TNEF
 
 from bot.intake.headers import decode_bytes
-from parsers.limits import Limits as ZipLimits
-from parsers.limits import RefusedInput, member_encrypted, open_zip, read_member
-
-if TYPE_CHECKING:
-    from bot.intake.attachments import Limits
-
-
-_MEMBER_RATIO_FLOOR = 1_000_000  # a member smaller than this may compress better than the ratio
+from parsers.limits import Limits, RefusedInput, member_encrypted, open_zip, read_member
 
 
 @dataclass(frozen=True)
@@ -30,12 +24,9 @@ class Member:
     skipped_reason: str | None = None
 
 
-def zip_limits(limits: Limits) -> ZipLimits:
-    """Intake's own zip limits in the terms of the shared zip guard (parsers.limits)."""
-    return ZipLimits(max_file_bytes=limits.max_file_bytes, max_zip_ratio=limits.zip_max_ratio,
-                     max_zip_members=limits.zip_max_members, max_uncompressed_bytes=limits.zip_max_total_bytes,
-                     max_nesting_depth=limits.max_depth, ratio_floor_bytes=_MEMBER_RATIO_FLOOR,
-                     total_ratio_floor_bytes=0)
+def zip_limits(limits: Limits) -> Limits:
+    """The limits the shared zip guard (parsers.limits) applies to a mail's archive."""
+    return limits.for_mail_archives()
 
 
 def unpack_zip(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
@@ -51,7 +42,7 @@ def unpack_zip(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
     except RefusedInput as refused:
         return [], refused.reason
     members: list[Member] = []
-    budget = limits.zip_max_total_bytes
+    budget = limits.max_uncompressed_bytes
     for info in (i for i in infos if not i.is_dir()):
         member = _read_member(zf, info, min(budget, limits.max_file_bytes), guard)
         budget -= len(member.data)
@@ -59,7 +50,7 @@ def unpack_zip(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
     return members, None
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, guard: ZipLimits) -> Member:
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, guard: Limits) -> Member:
     name = _member_name(info)
     if member_encrypted(info):
         return Member(name, b"", info.file_size, "encrypted zip member")
@@ -82,8 +73,6 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 def unpack_tnef(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
     """Attachments inside a winmail.dat, or ([], reason)."""
     try:
-        from tnefparse import TNEF  # noqa: PLC0415 - heavy; loaded only when this runs
-
         tnef = TNEF(data)
     except Exception as exc:  # noqa: BLE001
         return [], f"unreadable TNEF ({type(exc).__name__})"
@@ -101,8 +90,6 @@ def unpack_tnef(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
 def tnef_body(data: bytes) -> tuple[str, bool] | None:
     """The message body carried inside a TNEF blob, as (text, is_html); None when absent."""
     try:
-        from tnefparse import TNEF  # noqa: PLC0415 - heavy; loaded only when this runs
-
         tnef = TNEF(data)
     except Exception:  # noqa: BLE001
         return None

@@ -110,7 +110,7 @@ def test_zip_bomb_is_refused_with_a_reason_and_recorded():
 
 def test_zip_with_too_many_members_is_refused():
     archive = _zip({f"f{i}.txt": b"a" for i in range(20)})
-    records = extract(_mail((archive, "application", "zip", "many.zip", None)), Limits(zip_max_members=10))
+    records = extract(_mail((archive, "application", "zip", "many.zip", None)), Limits(max_archive_members=10))
     assert len(records) == 1 and "20 members" in records[0].skipped_reason
 
 
@@ -118,7 +118,7 @@ def test_nested_zips_stop_at_the_depth_limit():
     inner = _zip({"report.txt": b"bao cao"})
     for level in range(4):
         inner = _zip({f"level{level}.zip": inner})
-    records = extract(_mail((inner, "application", "zip", "nest.zip", None)), Limits(max_depth=3))
+    records = extract(_mail((inner, "application", "zip", "nest.zip", None)), Limits(max_nesting_depth=3))
     assert any("nested too deep" in (r.skipped_reason or "") for r in records)
     assert not any(r.filename == "report.txt" for r in records)
 

@@ -18,13 +18,13 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def test_intake_limits_are_passed_to_the_guard():
-    guard = zip_limits(Limits(zip_max_members=7, zip_max_total_bytes=1234, zip_max_ratio=55.0))
+    guard = zip_limits(Limits(max_archive_members=7, max_uncompressed_bytes=1234, max_zip_ratio=55.0))
     assert (guard.max_zip_members, guard.max_uncompressed_bytes, guard.max_zip_ratio) == (7, 1234, 55.0)
     assert guard.total_ratio_floor_bytes == 0  # intake refuses any archive over its ratio, however small
 
 
 def test_archive_declaring_more_than_intakes_total_is_refused_whole():
-    members, reason = unpack_zip(_zip({"a.txt": os.urandom(3000)}), Limits(zip_max_total_bytes=2000))
+    members, reason = unpack_zip(_zip({"a.txt": os.urandom(3000)}), Limits(max_uncompressed_bytes=2000))
     assert members == [] and "total size limit" in reason
 
 

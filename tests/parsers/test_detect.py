@@ -187,9 +187,15 @@ def test_kind_sets():
 
 
 # --- what parse_bytes does with the fine kinds --------------------------------------
-def test_spreadsheet_is_refused_naming_its_kind(outline):
+def test_broken_spreadsheet_gives_its_reason_not_unsupported(outline):
     r = parsers.parse_bytes(_ooxml("xl/workbook.xml"), "bang.xlsx", outline)
-    assert r.format == "xlsx" and any("unsupported file type (xlsx)" in w for w in r.warnings), r.warnings
+    assert r.format == "xlsx" and any("cannot read the spreadsheet" in w for w in r.warnings), r.warnings
+    assert not any("unsupported" in w for w in r.warnings)
+
+
+def test_presentation_is_refused_naming_its_kind(outline):
+    r = parsers.parse_bytes(_ooxml("ppt/presentation.xml"), "trinh-chieu.pptx", outline)
+    assert r.format == "pptx" and any("unsupported file type (pptx)" in w for w in r.warnings), r.warnings
 
 
 def test_image_results_name_the_image_format(outline):

@@ -5,8 +5,9 @@ import pytest
 
 import parsers
 from parsers.docx_numbering import Level, Numbering
+from parsers.figures import parse_number
 from parsers.labels import parse_label
-from parsers.metrics import metrics_in, parse_number
+from parsers.metrics import metrics_in
 
 
 @pytest.mark.parametrize("text,kind,nums", [
