@@ -142,11 +142,14 @@ class CampaignFile(_Model):
         return self
 
     def to_outline(self) -> Outline:
-        return outline_from_dicts(self.campaign.code, [n.model_dump() for n in self.outline])
+        return outline_from_dicts(self.campaign.code, [n.model_dump() for n in self.outline],
+                                  year=self.campaign.deadline.year)
 
 
-def outline_from_dicts(code: str, nodes: list[dict[str, Any]]) -> Outline:
-    return Outline(code=code, nodes=tuple(
+def outline_from_dicts(code: str, nodes: list[dict[str, Any]], *, year: int | None = None) -> Outline:
+    """`year`: the year the reports account for (the deadline's), whose column a table's figures
+    are read from."""
+    return Outline(code=code, year=year, nodes=tuple(
         OutlineNode(
             id=n["id"], title=n["title"], required=n.get("required", True),
             aliases=tuple(n.get("aliases", ())), metrics=tuple(n.get("metrics", ())),

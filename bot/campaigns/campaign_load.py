@@ -38,7 +38,7 @@ def slug(code: str) -> str:
 
 
 def campaign_outline(campaign: Campaign) -> Outline:
-    return outline_from_dicts(campaign.code, campaign.outline)
+    return outline_from_dicts(campaign.code, campaign.outline, year=campaign.deadline.year)
 
 
 def _documents(cf: CampaignFile, folder: Path) -> list[tuple[str, bytes]]:
