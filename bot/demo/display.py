@@ -21,6 +21,7 @@ from db.models import (
     OutboundMail,
     Submission,
 )
+from db.vocabulary import InboundState
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 KIND_LABELS = (("dispatch", "letters"), ("reminder", "reminders"), ("overdue", "overdue notices"),
@@ -54,7 +55,7 @@ def read_counts(app, campaign_id: int, now: datetime) -> Counts:
                                 .group_by(InboundMessage.classification)).all())
         c.inbound_total = sum(c.inbound.values())
         c.quarantined = s.exec(select(func.count()).select_from(InboundMessage)
-                               .where(InboundMessage.state == "quarantined")).one()
+                               .where(InboundMessage.state == InboundState.QUARANTINED)).one()
         c.reports = s.exec(select(func.count()).select_from(Submission)
                            .where(Submission.campaign_id == campaign_id)).one()
         facts = _facts(s, campaign_id)

@@ -15,9 +15,10 @@ from sqlmodel import Session, col, select
 
 from bot.campaigns.workdays import is_working_day
 from db.models import Agency, Campaign, Event, InboundMessage, OutboundMail, Submission
-from db.vocabulary import REMINDER_KINDS
+from db.vocabulary import REMINDER_KINDS, InboundState
 
-FINAL_STATES = ("processed", "ignored", "quarantined", "rejected")
+# Where every demo mail must end (a failed one is a broken invariant, not an end).
+FINAL_STATES = (InboundState.PROCESSED, InboundState.IGNORED, InboundState.QUARANTINED, InboundState.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def check_no_loops(db: DbFacts, world: WorldFacts) -> list[str]:
     state = {m.message_id: m.state for m in db.inbound}
     for agency, kind, mid, sender in world.sent:
         if kind == "report" and not _registered(sender, world.registered.get(agency, set())) \
-                and state.get(_mid(mid)) != "quarantined":
+                and state.get(_mid(mid)) != InboundState.QUARANTINED:
             bad.append(f"{agency}: report from unregistered {sender} is {state.get(_mid(mid))}, not quarantined")
     return bad
 

@@ -48,6 +48,7 @@ from bot.outbound.outbox_claims import count_due
 from bot.service.runner import Service
 from bot.staff.status_table import status_table, summary_line
 from db.models import Agency, Campaign, Contact, InboundMessage
+from db.vocabulary import InboundState
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2024, 12, 19, 8, 0, tzinfo=TZ)
@@ -269,7 +270,7 @@ class Demo:
             return f"{inbox} message(s) in the inbox" if inbox else "the agencies' mail"
         with app.session() as s:
             busy = s.exec(select(func.count()).select_from(InboundMessage)
-                          .where(InboundMessage.state.in_(("stored", "processing")))).one()  # type: ignore[attr-defined]
+                          .where(InboundMessage.state.in_((InboundState.STORED, InboundState.PROCESSING)))).one()  # type: ignore[attr-defined]
         if busy:
             return f"{busy} message(s) being processed"
         due = count_due(app.engine, self.clock.now())

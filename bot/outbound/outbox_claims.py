@@ -42,7 +42,7 @@ from bot.outbound.outbox import dead_addresses, read_bodies
 from db.engine import session_scope
 from db.events import log_event
 from db.models import Contact, Enrollment, OutboundMail, Submission
-from db.vocabulary import REMINDER_KINDS
+from db.vocabulary import REMINDER_KINDS, ContactState, OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _where(f: Filter) -> list:
 
 
 def _due_clause(now: datetime):
-    return and_(OutboundMail.status == "pending",
+    return and_(OutboundMail.status == OutboxStatus.PENDING,
                 or_(col(OutboundMail.next_attempt_at).is_(None), OutboundMail.next_attempt_at <= now))
 
 
@@ -105,15 +105,15 @@ def reclaim_stale(engine: Engine, now: datetime, lease: timedelta, *, actor: str
     with session_scope(engine) as s:
         rows = s.exec(select(OutboundMail.id, OutboundMail.claimed_by, OutboundMail.claimed_at,
                              OutboundMail.campaign_id, OutboundMail.agency_id, OutboundMail.message_id)
-                      .where(OutboundMail.status == "sending")).all()
+                      .where(OutboundMail.status == OutboxStatus.SENDING)).all()
         for rid, by, at, cid, aid, mid in rows:
             expired = at is None or at < now - lease
             if not (expired or claimer_gone(by)):
                 continue
             res = s.connection().execute(
-                update(OutboundMail).where(OutboundMail.id == rid, OutboundMail.status == "sending",
+                update(OutboundMail).where(OutboundMail.id == rid, OutboundMail.status == OutboxStatus.SENDING,
                                            OutboundMail.claimed_by == by)
-                .values(status="pending", claimed_by=None, claimed_at=None))
+                .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None))
             if res.rowcount == 1:
                 reclaimed += 1
                 log_event(s, "outbox.reclaimed", campaign_id=cid, agency_id=aid, actor=actor, at=now,
@@ -131,8 +131,8 @@ def claim_batch(engine: Engine, worker: str, now: datetime, f: Filter = Filter()
             due = (select(OutboundMail.id).where(_due_clause(now), *_where(f))
                    .order_by(OutboundMail.id).limit(limit).with_for_update(skip_locked=True))
             rows = s.connection().execute(
-                update(OutboundMail).where(col(OutboundMail.id).in_(due), OutboundMail.status == "pending")
-                .values(status="sending", claimed_by=worker, claimed_at=now)
+                update(OutboundMail).where(col(OutboundMail.id).in_(due), OutboundMail.status == OutboxStatus.PENDING)
+                .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
                 .returning(*_CLAIM_COLUMNS)).all()  # what sending needs, without reading the rows again
             if rows:
                 return _checked(s, sorted(rows, key=lambda r: r.id), now, actor)
@@ -170,11 +170,11 @@ def _checked(s: Session, rows: Sequence, now: datetime, actor: str) -> list[Clai
             continue
         if row.sent_at is not None:  # delivered to the others already: it stays a sent mail
             s.connection().execute(update(OutboundMail).where(OutboundMail.id == row.id).values(
-                status="sent", retry_rcpts=None, claimed_by=None,
+                status=OutboxStatus.SENT, retry_rcpts=None, claimed_by=None,
                 last_error=f"not retried for {', '.join(envelope[row.id])}: {reason}"[:1000]))
         else:
             s.connection().execute(update(OutboundMail).where(OutboundMail.id == row.id).values(
-                status="cancelled", last_error=reason, claimed_by=None))
+                status=OutboxStatus.CANCELLED, last_error=reason, claimed_by=None))
         _ev(s, "outbox.cancelled", row, actor, now, reason=reason, partly_sent=row.sent_at is not None)
         out.append(Cancelled(row.id, row.dedupe_key, reason))
     bodies = read_bodies(s, [row.id for row, _ in keep])  # only for the rows that will go out
@@ -209,8 +209,8 @@ def mark_contacts_failed(s: Session, addrs: Sequence[str], reason: str, now: dat
         return 0
     n = 0
     for ct in s.exec(select(Contact).where(func.lower(Contact.email).in_(lowered),
-                                           Contact.state != "failed")):
-        ct.state, ct.state_reason, ct.state_changed_at = "failed", reason[:500], now
+                                           Contact.state != ContactState.FAILED)):
+        ct.state, ct.state_reason, ct.state_changed_at = ContactState.FAILED, reason[:500], now
         n += 1
         log_event(s, "contact.failed", campaign_id=campaign_id, agency_id=ct.agency_id, actor=actor, at=now,
                   detail={"email": ct.email, "role": ct.role, "reason": reason[:500]})
@@ -227,20 +227,20 @@ def _final(r: Result, max_attempts: int) -> tuple[str, dict]:
     attempts = c.attempts + 1
     refused = "; ".join(f"{a}: {x}" for a, x in {**r.failed_rcpts, **r.retry_rcpts}.items())
     if r.status == "sent" and r.retry_rcpts and attempts < max_attempts:
-        return "partial", {"status": "pending", "attempts": attempts, "next_attempt_at": r.next_at,
+        return "partial", {"status": OutboxStatus.PENDING, "attempts": attempts, "next_attempt_at": r.next_at,
                            "retry_rcpts": list(r.retry_rcpts), "smtp_response": r.detail[:1000],
                            "last_error": refused[:1000], "claimed_by": None, "claimed_at": None}
     if r.status == "sent":
         note = f"retries exhausted; not delivered to {refused}" if r.retry_rcpts else refused
-        return "sent", {"status": "sent", "attempts": attempts, "smtp_response": r.detail[:1000],
+        return "sent", {"status": OutboxStatus.SENT, "attempts": attempts, "smtp_response": r.detail[:1000],
                         "last_error": note[:1000], "retry_rcpts": None}
     if r.status == "retry" and attempts < max_attempts:
-        return "deferred", {"status": "pending", "attempts": attempts, "next_attempt_at": r.next_at,
+        return "deferred", {"status": OutboxStatus.PENDING, "attempts": attempts, "next_attempt_at": r.next_at,
                             "last_error": r.detail[:1000], "claimed_by": None, "claimed_at": None}
     if c.sent_at is not None:
-        return "sent", {"status": "sent", "attempts": attempts, "retry_rcpts": None,
+        return "sent", {"status": OutboxStatus.SENT, "attempts": attempts, "retry_rcpts": None,
                         "last_error": f"not delivered to {', '.join(c.rcpts)}: {r.detail}"[:1000]}
-    return "failed", {"status": "failed", "attempts": attempts, "last_error": r.detail[:1000]}
+    return "failed", {"status": OutboxStatus.FAILED, "attempts": attempts, "last_error": r.detail[:1000]}
 
 
 def record_results(engine: Engine, worker: str, now: datetime, results: Sequence[Result], max_attempts: int,
@@ -255,7 +255,7 @@ def record_results(engine: Engine, worker: str, now: datetime, results: Sequence
             if status in ("sent", "partial"):
                 values["sent_at"] = c.sent_at or now  # the first delivery
             done = s.connection().execute(
-                update(OutboundMail).where(OutboundMail.id == c.id, OutboundMail.status == "sending",
+                update(OutboundMail).where(OutboundMail.id == c.id, OutboundMail.status == OutboxStatus.SENDING,
                                            OutboundMail.claimed_by == worker).values(**values)).rowcount
             if done != 1:
                 out.append("lost")
@@ -286,5 +286,5 @@ def release(engine: Engine, items: Sequence[Claimed], worker: str) -> None:
     with session_scope(engine) as s:
         s.connection().execute(
             update(OutboundMail).where(col(OutboundMail.id).in_([c.id for c in items]),
-                                       OutboundMail.status == "sending", OutboundMail.claimed_by == worker)
-            .values(status="pending", claimed_by=None, claimed_at=None))
+                                       OutboundMail.status == OutboxStatus.SENDING, OutboundMail.claimed_by == worker)
+            .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None))
