@@ -36,6 +36,7 @@ class ExtractedFile:
     detected_kind: str
     origin: str  # e.g. "part 2 / zip:report.docx"
     skipped_reason: str | None = None
+    skipped_code: str = ""  # why it was not opened, as a code (SKIP_CODES); "" when opened
     original_filename: str = ""  # as the sender named it (decoded), for the record
 
 
@@ -44,11 +45,16 @@ VCARD_TYPES = {"text/vcard", "text/x-vcard", "text/directory"}
 # Containers that may hold the report but are not opened: they count as the agency's documents
 # (a submission with nothing read), the agency is asked for another format, staff see them.
 UNOPENED_KINDS = ("rar", "7z", "gzip", "bzip2", "msg")
-# Kinds recorded for staff but never handed to a document parser.
+# Why a file was not opened, as a code (Attachment.reason_code) that code reads; the English
+# reason beside it is for people. over_limit: a safety limit (size, count, nesting, zip bomb).
+SKIP_CODES = ("not_a_document", "unopened", "over_limit", "encrypted", "unreadable", "smime", "container")
+# Kinds recorded for staff but never handed to a document parser: (code, reason).
 _KIND_SKIPS = {
-    "pkcs7": "signature", "vcard": "vcard", "empty": "empty file", "executable": "executable content",
-    "rar": "RAR archive: not unpacked", "7z": "7-Zip archive: not unpacked", "gzip": "gzip archive: not unpacked",
-    "bzip2": "bzip2 archive: not unpacked", "msg": "Outlook .msg attachment: not unpacked",
+    "pkcs7": ("not_a_document", "signature"), "vcard": ("not_a_document", "vcard"),
+    "empty": ("not_a_document", "empty file"), "executable": ("not_a_document", "executable content"),
+    "rar": ("unopened", "RAR archive: not unpacked"), "7z": ("unopened", "7-Zip archive: not unpacked"),
+    "gzip": ("unopened", "gzip archive: not unpacked"), "bzip2": ("unopened", "bzip2 archive: not unpacked"),
+    "msg": ("unopened", "Outlook .msg attachment: not unpacked"),
 }
 _BODY_FRAGMENT = re.compile(r"(?i)^att\d{5}\.(txt|htm|html)$")  # Apple/Exchange trailing body pieces
 
@@ -77,26 +83,25 @@ class _Extractor:
             raw_name = h.param(part, "filename", "content-disposition") or h.param(part, "name")
             origin = f"part {path}"
             if ctype in ("message/external-body", "message/partial"):
-                self._add(raw_name, b"", ctype, origin, f"{ctype} not fetched", size=0)
+                self._add(raw_name, b"", ctype, origin, ("unopened", f"{ctype} not fetched"), size=0)
                 continue
             data = h.part_bytes(part)
-            reason = self._part_skip_reason(part, ctype, raw_name, data)
-            self._file(raw_name, data, ctype, origin, 0, reason)
+            self._file(raw_name, data, ctype, origin, 0, self._part_skip_reason(part, ctype, raw_name, data))
         self._uuencoded()
         return self.out
 
-    def _part_skip_reason(self, part: EmailMessage, ctype: str, name: str, data: bytes) -> str | None:
+    def _part_skip_reason(self, part: EmailMessage, ctype: str, name: str, data: bytes) -> tuple[str, str] | None:
         lname = name.lower()
         if ctype in SIGNATURE_TYPES or lname.endswith((".p7s", ".sig", ".asc")):
-            return "signature"
+            return "not_a_document", "signature"
         if ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime") or lname.endswith(".p7m"):
-            return "S/MIME content (encrypted or opaque-signed): not unwrapped"
+            return "smime", "S/MIME content (encrypted or opaque-signed): not unwrapped"
         if ctype in VCARD_TYPES or lname.endswith(".vcf"):
-            return "vcard"
+            return "not_a_document", "vcard"
         if _BODY_FRAGMENT.match(lname) and ctype.startswith("text/"):
-            return "mail body fragment"
+            return "not_a_document", "mail body fragment"
         if ctype.startswith("image/") and self._is_logo(part, data):
-            return "inline image (logo) in the HTML body"
+            return "not_a_document", "inline image (logo) in the HTML body"
         return None
 
     def _is_logo(self, part: EmailMessage, data: bytes) -> bool:
@@ -108,14 +113,12 @@ class _Extractor:
         small_sides = size is not None and max(size) <= LOGO_MAX_SIDE
         return len(data) <= LOGO_MAX_BYTES or small_sides
 
-    def _file(self, raw_name: str, data: bytes, declared: str, origin: str, depth: int, reason: str | None) -> None:
+    def _file(self, raw_name: str, data: bytes, declared: str, origin: str, depth: int,
+              skip: tuple[str, str] | None) -> None:
         kind = detect_kind(data)
-        if reason is None:
-            reason = _KIND_SKIPS.get(kind)
-        if reason is None:
-            reason = self._budget_reason(len(data))
-        if reason is not None:
-            self._add(raw_name, data if len(data) <= self.limits.max_file_bytes else b"", declared, origin, reason, kind)
+        skip = skip or _KIND_SKIPS.get(kind) or self._budget_skip(len(data))
+        if skip is not None:
+            self._add(raw_name, data if len(data) <= self.limits.max_file_bytes else b"", declared, origin, skip, kind)
             return
         if kind == "zip" or kind == "tnef":
             self._container(raw_name, data, declared, origin, depth, kind)
@@ -124,34 +127,39 @@ class _Extractor:
 
     def _container(self, raw_name: str, data: bytes, declared: str, origin: str, depth: int, kind: str) -> None:
         if depth >= self.limits.max_nesting_depth:
-            self._add(raw_name, data, declared, origin, f"{kind} nested too deep (depth {depth})", kind)
+            self._add(raw_name, data, declared, origin, ("over_limit", f"{kind} nested too deep (depth {depth})"), kind)
             return
         members, refused = unpack_zip(data, self.limits) if kind == "zip" else unpack_tnef(data, self.limits)
-        self._add(raw_name, data, declared, origin, refused or f"{kind} container (unpacked)", kind)
+        whole = (("over_limit" if kind == "zip" else "unreadable"), refused) if refused else \
+            ("container", f"{kind} container (unpacked)")
+        self._add(raw_name, data, declared, origin, whole, kind)
         label = "zip" if kind == "zip" else "tnef"
         for member in members:
             member_origin = f"{origin} / {label}:{sanitize_filename(member.name)}"
             if member.skipped_reason:
-                self._add(member.name, b"", "application/octet-stream", member_origin, member.skipped_reason, "unknown", member.size)
+                self._add(member.name, b"", "application/octet-stream", member_origin,
+                          (member.skipped_code, member.skipped_reason), "unknown", member.size)
             else:
                 self._file(member.name, member.data, "application/octet-stream", member_origin, depth + 1, None)
 
-    def _budget_reason(self, size: int) -> str | None:
+    def _budget_skip(self, size: int) -> tuple[str, str] | None:
         if size > self.limits.max_file_bytes:
-            return f"file too large ({size} bytes, limit {self.limits.max_file_bytes})"
+            return "over_limit", f"file too large ({size} bytes, limit {self.limits.max_file_bytes})"
         if len(self.out) >= self.limits.max_message_files:
-            return f"too many files (limit {self.limits.max_message_files})"
+            return "over_limit", f"too many files (limit {self.limits.max_message_files})"
         if self.total + size > self.limits.max_message_files_bytes:
-            return f"message files exceed {self.limits.max_message_files_bytes} bytes"
+            return "over_limit", f"message files exceed {self.limits.max_message_files_bytes} bytes"
         return None
 
-    def _add(self, raw_name, data, declared, origin, reason, kind=None, size=None) -> None:
+    def _add(self, raw_name, data, declared, origin, skip: tuple[str, str] | None, kind=None, size=None) -> None:
         kind = kind or detect_kind(data)
         self.total += len(data)
+        code, reason = skip or ("", None)
         self.out.append(ExtractedFile(
             filename=sanitize_filename(raw_name, kind), data=data, sha256=hashlib.sha256(data).hexdigest(),
             size=len(data) if size is None else size, declared_type=declared, detected_kind=kind,
             origin=origin, skipped_reason=reason, original_filename=h.clean_text(raw_name or ""),
+            skipped_code=code,
         ))
 
     def _uuencoded(self) -> None:
@@ -167,7 +175,8 @@ class _Extractor:
 
 
 def _refused(origin: str, declared: str, kind: str, size: int, reason: str) -> ExtractedFile:
-    return ExtractedFile("attachment.bin", b"", hashlib.sha256(b"").hexdigest(), size, declared, kind, origin, reason)
+    return ExtractedFile("attachment.bin", b"", hashlib.sha256(b"").hexdigest(), size, declared, kind, origin, reason,
+                         skipped_code="unreadable")
 
 
 def _is_attachment(part: EmailMessage) -> bool:

@@ -25,6 +25,7 @@ class ParsedFile:
     file: ExtractedFile
     result: dict | None = None  # the `reportbot parse` JSON contract shape
     problem: str = ""  # why it was not parsed or could not be read
+    problem_code: str = ""  # the same as a code: a skip code (attachments.SKIP_CODES), "no_section", "not_a_document"
 
     @property
     def found_sections(self) -> int:
@@ -66,13 +67,14 @@ def read_contents(msg: EmailMessage, outline: Outline, limits: Limits | None = N
     for f in extract(msg, limits):
         pf = ParsedFile(f)
         if f.skipped_reason:
-            pf.problem = f.skipped_reason
+            pf.problem, pf.problem_code = f.skipped_reason, f.skipped_code
         elif _is_document(f):
             pf.result = parse_document(f.data, f.filename, outline)
             if not pf.found_sections:
                 pf.problem = "; ".join(pf.result.get("warnings") or []) or "no outline section found"
+                pf.problem_code = "no_section"  # unreadable, or read without any section of the outline
         else:
-            pf.problem = f"not a report document ({f.detected_kind})"
+            pf.problem, pf.problem_code = f"not a report document ({f.detected_kind})", "not_a_document"
         contents.files.append(pf)
     if not any(p.found_sections for p in contents.files):
         text, is_html = body_text(msg)

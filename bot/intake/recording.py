@@ -15,7 +15,7 @@ from bot.intake.contents import Contents
 from bot.intake.reasons import english
 from db.events import log_event
 from db.models import Agency, Attachment, Campaign, Contact, InboundMessage, OutboundMail, Submission
-from db.vocabulary import InboundState
+from db.vocabulary import InboundState, ParseStatus
 
 # What the agency reads in its acknowledgement about a file it sent.
 PROBLEM_REFUSED = "tệp bị từ chối vì vượt giới hạn an toàn"
@@ -35,7 +35,7 @@ def record_files(session: Session, store: BlobStore, inbound: InboundMessage, co
                                                     ("failed" if pf.result is not None else "skipped"))
         row = Attachment(inbound_id=inbound.id, filename=f.filename, sha256=f.sha256, size=f.size,
                          kind=f.detected_kind, origin=f.origin, blob_path=blob, parse_status=status,
-                         parse_result=pf.result, reason=pf.problem)
+                         parse_result=pf.result, reason=pf.problem, reason_code=pf.problem_code)
         session.add(row)
         rows.append(row)
     session.flush()
@@ -43,13 +43,14 @@ def record_files(session: Session, store: BlobStore, inbound: InboundMessage, co
 
 
 def agency_problem(row: Attachment) -> str:
-    if row.parse_status == "parsed":
+    """What the acknowledgement tells the agency about one of its files ("" when it was read)."""
+    if row.parse_status == ParseStatus.PARSED:
         return ""
-    if row.parse_status == "failed":
+    if row.parse_status == ParseStatus.FAILED:
         return PROBLEM_UNREADABLE
     if row.kind in UNOPENED_KINDS:
         return PROBLEM_UNOPENED
-    return PROBLEM_REFUSED if row.reason and "limit" in row.reason.lower() else PROBLEM_NOT_REPORT
+    return PROBLEM_REFUSED if row.reason_code == "over_limit" else PROBLEM_NOT_REPORT
 
 
 def record_submission(session: Session, campaign: Campaign, agency: Agency, inbound: InboundMessage,

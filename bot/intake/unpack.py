@@ -22,6 +22,7 @@ class Member:
     data: bytes
     size: int  # the size the container declares (the data may be empty when refused)
     skipped_reason: str | None = None
+    skipped_code: str = ""  # FileSkip code (intake/attachments.py) when refused
 
 
 def zip_limits(limits: Limits) -> Limits:
@@ -53,13 +54,13 @@ def unpack_zip(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, guard: Limits) -> Member:
     name = _member_name(info)
     if member_encrypted(info):
-        return Member(name, b"", info.file_size, "encrypted zip member")
+        return Member(name, b"", info.file_size, "encrypted zip member", "encrypted")
     try:
         _, content = read_member(zf, info, cap, guard, xml_parts=False)
     except RefusedInput as refused:
-        return Member(name, b"", info.file_size, refused.reason)
+        return Member(name, b"", info.file_size, refused.reason, "over_limit")
     except Exception as exc:  # noqa: BLE001 - never raise: whatever else breaks is recorded
-        return Member(name, b"", info.file_size, f"unreadable zip member ({type(exc).__name__})")
+        return Member(name, b"", info.file_size, f"unreadable zip member ({type(exc).__name__})", "unreadable")
     return Member(name, content, info.file_size)
 
 
@@ -81,7 +82,8 @@ def unpack_tnef(data: bytes, limits: Limits) -> tuple[list[Member], str | None]:
         payload = att.data if isinstance(att.data, bytes) else b""
         name = _tnef_name(att) or f"tnef-attachment-{i}"
         if len(payload) > limits.max_file_bytes:
-            members.append(Member(name, b"", len(payload), f"TNEF attachment too large ({len(payload)} bytes)"))
+            members.append(Member(name, b"", len(payload), f"TNEF attachment too large ({len(payload)} bytes)",
+                                  "over_limit"))
         else:
             members.append(Member(name, payload, len(payload)))
     return members, None

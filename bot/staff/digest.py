@@ -166,7 +166,7 @@ def _problems(session: Session, campaign: Campaign, names: dict) -> list[Problem
             InboundMessage, FileRow.inbound_id == InboundMessage.id)
             .where(ours, or_(FileRow.parse_status == "failed", unopened)).order_by(FileRow.id)):
         out.append(Problem("parse_error", *who(m.agency_id),
-                           f"tệp “{f.filename}” trong thư từ {m.from_addr}: {file_reason(f.reason)}",
+                           f"tệp “{f.filename}” trong thư từ {m.from_addr}: {file_reason(f.reason, f.reason_code)}",
                            f"SHA-256 {f.sha256[:12]}"))
     for o in session.exec(select(OutboundMail).where(OutboundMail.campaign_id == campaign.id,
                                                      OutboundMail.status == "failed").order_by(OutboundMail.id)):

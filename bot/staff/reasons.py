@@ -71,6 +71,19 @@ def mail_reason(code: str, args: dict | None = None, detail: str = "") -> str:
     return f"{said} (chi tiết kỹ thuật: {text})" if text else said
 
 
-def file_reason(reason: str) -> str:
+# A file's reason by the intake's code (intake/attachments.py SKIP_CODES); the parser's own
+# warnings (code "no_section") are read by family, above.
+FILE_REASONS: dict[str, str] = {
+    "over_limit": "tệp vượt giới hạn an toàn (kích thước, tỷ lệ nén hoặc số tệp bên trong) nên không được mở",
+    "encrypted": "tệp được đặt mật khẩu; đề nghị cơ quan gửi lại bản không đặt mật khẩu",
+    "smime": "tệp được mã hóa hoặc ký số theo chuẩn S/MIME, hệ thống chưa mở được; cần mở thủ công",
+}
+
+
+def file_reason(reason: str, code: str = "") -> str:
     """Why an attached file could not be read, for staff."""
+    said = FILE_REASONS.get(code or "")
+    if said:
+        text = (reason or "").strip()
+        return f"{said} (chi tiết kỹ thuật: {text})" if text else said
     return _explain(reason, _FILE_RULES, "không đọc được nội dung tệp")

@@ -214,3 +214,27 @@ def test_unlabelled_cp1258_body_is_decoded_by_fallback():
 def test_unknown_charset_label_falls_back():
     raw = b"From: a@b.vn\r\nContent-Type: text/plain; charset=x-no-such\r\n\r\n" + "Báo cáo".encode()
     assert body_text(parse_message(raw))[0] == "Báo cáo"
+
+
+def test_each_refused_file_carries_a_code_that_says_why_without_reading_its_sentence():
+    """Code reads `skipped_code` (over a limit, unopened, encrypted …), never the English reason:
+    the acknowledgement once told an agency its file was over a limit by finding "limit" in it."""
+    bomb = _zip({"zeros.bin": b"\x00" * 50_000_000})
+    many = _zip({f"f{i}.txt": b"a" for i in range(20)})
+    archive = bytearray(_zip({"secret.docx": _docx_bytes()}))
+    archive[archive.find(b"PK\x03\x04") + 6] |= 1
+    archive[archive.find(b"PK\x01\x02") + 8] |= 1
+    rar = b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64
+    vcf = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Nguyen Van A\r\nEND:VCARD\r\n"
+    records = extract(_mail((bomb, "application", "zip", "bomb.zip", None),
+                            (many, "application", "zip", "many.zip", None),
+                            (bytes(archive), "application", "zip", "enc.zip", None),
+                            (rar, "application", "octet-stream", "baocao.rar", None),
+                            (vcf, "text", "vcard", "a.vcf", None),
+                            (_docx_bytes(), "application", "octet-stream", "baocao.docx", None)),
+                      Limits(max_archive_members=10))
+    code = {r.filename: r.skipped_code for r in records}
+    assert code["bomb.zip"] == code["many.zip"] == "over_limit"
+    assert code["secret.docx"] == "encrypted" and code["enc.zip"] == "container"
+    assert code["baocao.rar"] == "unopened" and code["a.vcf"] == "not_a_document"
+    assert code["baocao.docx"] == "" and all(r.skipped_reason for r in records if r.skipped_code)

@@ -65,3 +65,14 @@ def test_a_file_reason_is_explained_in_vietnamese_with_the_detail(reason, said):
     text = file_reason(reason)
     assert said in text and unicodedata.is_normalized("NFC", text)
     assert (f"(chi tiết kỹ thuật: {reason})" in text) if reason else "chi tiết" not in text
+
+
+@pytest.mark.parametrize("code, reason, said", [
+    ("over_limit", "file too large (90000000 bytes, limit 52428800)", "vượt giới hạn an toàn"),
+    ("over_limit", "zip declares 2000:1 compression", "vượt giới hạn an toàn"),
+    ("encrypted", "encrypted zip member", "tệp được đặt mật khẩu"),
+    ("smime", "S/MIME content (encrypted or opaque-signed): not unwrapped", "S/MIME"),
+])
+def test_a_file_reason_with_a_code_is_said_by_its_code_not_its_wording(code, reason, said):
+    text = file_reason(reason, code)
+    assert text.startswith("tệp") and said in text and f"(chi tiết kỹ thuật: {reason})" in text
