@@ -177,7 +177,9 @@ def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: st
              actor: str) -> IntakeOutcome:
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
-        allowed = (InboundState.STORED, InboundState.QUARANTINED) if force_agency else (InboundState.PROCESSING,)
+        # staff assign a message they claimed (staff/actions.py); the intake, one it claimed
+        allowed = (InboundState.PROCESSING, InboundState.STORED, InboundState.QUARANTINED) if force_agency \
+            else (InboundState.PROCESSING,)
         if row.state not in allowed:
             return _outcome(row)
         raw_path, size = row.raw_path, row.size

@@ -16,6 +16,7 @@ from bot.campaigns.campaign_load import campaign_outline
 from bot.core.app import App
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.store import BlobStore
+from bot.core.workers import worker_name
 from bot.intake.contents import merge_reports, parse_document
 from bot.intake.pipeline import Intake, IntakeOutcome, process
 from bot.intake.recording import add_submission, set_reason
@@ -110,7 +111,9 @@ def _take_aside(app: App, ref: str | int, to: InboundState, event: str, *, actor
             raise Conflict(f"message #{row.id} is {row.state}, not quarantined or failed")
         won = s.connection().execute(
             update(InboundMessage).where(InboundMessage.id == row.id, InboundMessage.state == row.state)
-            .values(state=to, next_attempt_at=None, claimed_by=None, claimed_at=None)).rowcount
+            .values(state=to, next_attempt_at=None, claimed_at=now if to == InboundState.PROCESSING else None,
+                    claimed_by=worker_name(f"staff:{actor}")[:100] if to == InboundState.PROCESSING else None)
+        ).rowcount
         if won != 1:
             raise Conflict(f"message #{row.id} was just handled by someone else")
         log_event(s, event, agency_id=agency.id if agency else row.agency_id, campaign_id=row.campaign_id,
@@ -120,10 +123,19 @@ def _take_aside(app: App, ref: str | int, to: InboundState, event: str, *, actor
 
 def assign_message(app: App, ref: str | int, agency_code: str, *, actor: str, now: datetime) -> IntakeOutcome:
     """Credit a set-aside message to an agency: the pipeline runs again from the stored message,
-    the agency given by staff (classification and sender checks are the staff's call)."""
-    inbound_id, code = _take_aside(app, ref, InboundState.QUARANTINED, "mail.assigned", actor=actor, now=now,
+    the agency given by staff (classification and sender checks are the staff's call). The
+    message is claimed first (processing), so two presses, or the CLI and the console at the
+    same moment, record it once; if the pipeline fails it goes back to quarantine."""
+    inbound_id, code = _take_aside(app, ref, InboundState.PROCESSING, "mail.assigned", actor=actor, now=now,
                                    agency_code=agency_code)
-    return process(Intake(app.config, app.engine), inbound_id, now, force_agency=code, actor=actor)
+    try:
+        return process(Intake(app.config, app.engine), inbound_id, now, force_agency=code, actor=actor)
+    except BaseException:
+        with session_scope(app.engine) as s:
+            s.connection().execute(update(InboundMessage).where(
+                InboundMessage.id == inbound_id, InboundMessage.state == InboundState.PROCESSING)
+                .values(state=InboundState.QUARANTINED, claimed_by=None, claimed_at=None))
+        raise
 
 
 def reject_message(app: App, ref: str | int, *, actor: str, now: datetime) -> int:

@@ -119,3 +119,39 @@ def test_a_report_through_a_mailing_list_is_recorded_but_not_acknowledged(site_f
         withheld = s.exec(select(Event).where(Event.kind == "ack.withheld")).all()
     assert row.state == "processed" and row.classification == "report" and len(subs) == 1
     assert acks == [] and len(withheld) == 1 and row.reason_code == "not_to_be_answered"
+
+
+def test_two_staff_assigning_one_message_at_once_record_it_once(site_factory, pg_url):
+    """The console and the CLI (or two presses) at the same moment: one assignment, one report."""
+    import threading
+
+    from bot.core.errors import Conflict
+    from bot.staff.actions import assign_message
+
+    site = site_factory("assign2", db_url=pg_url)
+    site.tick(at(19, 12, 9))
+    stranger = report_reply("BYT", site.dispatch_to("BYT"), at(23, 12, 10)).replace(
+        address("BYT").encode(), b"canbo.byt@gmail.example")
+    site.append(stranger, at(23, 12, 10))
+    site.poll(at(23, 12, 10, 1))
+    with site.session() as s:
+        row = s.exec(select(InboundMessage)).one()
+    assert row.state == "quarantined"
+    outcomes, refused, start = [], [], threading.Barrier(2)
+
+    def press(who):
+        start.wait()
+        try:
+            outcomes.append(assign_message(site.app, row.id, "BYT", actor=who, now=at(23, 12, 11)))
+        except Conflict as e:
+            refused.append(str(e))
+
+    threads = [threading.Thread(target=press, args=(w,)) for w in ("lan", "minh")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert [o.state for o in outcomes] == ["processed"] and len(refused) == 1
+    with site.session() as s:
+        assert len(s.exec(select(Submission)).all()) == 1
+        assert len(s.exec(select(Event).where(Event.kind == "mail.assigned")).all()) == 1
