@@ -72,6 +72,8 @@ class ScheduleSection(_Model):
     overdue_every: str = DEFAULT_OVERDUE_EVERY
     overdue_max: int = Field(DEFAULT_OVERDUE_MAX, ge=0, le=20)
     escalate_on_overdue: int = Field(2, ge=0)
+    # From this overdue reminder on, attach a "công văn đôn đốc" DOCX for the department to sign (0: never).
+    formal_letter_on_overdue: int = Field(0, ge=0, le=20)
     digest_at: time = time(7, 30)
     reminder_at: time = time(8, 0)
 

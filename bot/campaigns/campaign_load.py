@@ -103,7 +103,7 @@ def load_campaign(session: Session, path: Path, store: BlobStore, *, actor: str 
         schedule={
             "dispatch_at": s.dispatch_at.isoformat(), "remind_before": s.remind_before,
             "overdue_every": s.overdue_every, "overdue_max": s.overdue_max,
-            "escalate_on_overdue": s.escalate_on_overdue,
+            "escalate_on_overdue": s.escalate_on_overdue, "formal_letter_on_overdue": s.formal_letter_on_overdue,
             "digest_at": s.digest_at.strftime("%H:%M"), "reminder_at": s.reminder_at.strftime("%H:%M"),
         },
         outline=[n.model_dump() for n in cf.outline],

@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -20,6 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from bot.core.vn_format import lower_first, vn_date
 from parsers.model import Outline, OutlineNode
 
 FONT = "Times New Roman"
@@ -70,6 +73,66 @@ def render_letter_docx(letter: Mapping, outline: Outline, title: str) -> bytes:
     _signature(right, _as_list(letter["signature_titles"]), str(letter["signer"]))
     doc.add_page_break()
     _letter_annex(doc, letter, outline, title)
+    return _to_bytes(doc)
+
+
+@dataclass(frozen=True)
+class FormalReminder:
+    """What a "công văn đôn đốc" says: to whom, about which letter, by when (all local dates)."""
+
+    campaign_code: str
+    campaign_title: str
+    issued: date
+    deadline: date
+    agency_name: str
+    agency_category: str
+    reply_to: str
+    respond_days: int  # working days the agency is given from receiving it
+
+
+# Who heads an agency of each category, as a formal letter addresses them (Decree 30: "Kính gửi").
+HEAD_TITLES = {"ministry": "Bộ trưởng", "province": "Chủ tịch", "gov_agency": "Thủ trưởng",
+               "press_body": "Thủ trưởng", "other": "Thủ trưởng"}
+
+
+def formal_addressee(agency_name: str, category: str) -> str:
+    """"Bộ Y tế" → "Bộ trưởng Bộ Y tế"; "Ủy ban nhân dân tỉnh Nghệ An" → "Chủ tịch Ủy ban nhân dân
+    tỉnh Nghệ An"; other agencies: "Thủ trưởng …"."""
+    return _nfc(f"{HEAD_TITLES.get(category, 'Thủ trưởng')} {agency_name.strip()}")
+
+
+def render_formal_reminder_docx(letter: Mapping, r: FormalReminder) -> bytes:
+    """A formal reminder letter ("công văn đôn đốc") in the Decree 30 layout, from the campaign's
+    `[letter]` table (authority, signature), addressed to the agency's head, with its number and
+    date left blank for the department's clerk: ready to be signed and issued."""
+    missing = [k for k in ("authority", "signature_titles", "signer") if not letter.get(k)]
+    if missing:
+        raise ValueError(f"[letter]: missing key {missing[0]!r}")
+    symbol = r.campaign_code.split("/", 1)[1] if "/" in r.campaign_code else r.campaign_code
+    subject = f"V/v đôn đốc gửi báo cáo theo Công văn số {r.campaign_code}"
+    doc = _new_document(f"Công văn đôn đốc - {r.agency_name}", subject=subject)
+    left, right = _two_columns(doc, (Mm(62), Mm(103)))
+    _lines(left, [(letter["authority"], dict(bold=True, size=13)),
+                  (f"Số: ……/{symbol}", dict(size=13)),
+                  (subject, dict(size=12))])
+    _national_title(right, "Hà Nội, ngày …… tháng …… năm 20……")
+    _recipients(doc, [formal_addressee(r.agency_name, r.agency_category)])
+    for text in (
+        f"Ngày {vn_date(r.issued)}, Bộ Thông tin và Truyền thông có Công văn số {r.campaign_code} đề nghị "
+        f"các cơ quan, đơn vị {lower_first(_nfc(r.campaign_title).strip())}, gửi về Bộ Thông tin và Truyền thông (qua Cục "
+        f"Báo chí) trước ngày {vn_date(r.deadline)}.",
+        f"Đến nay, Bộ Thông tin và Truyền thông chưa nhận được báo cáo của {r.agency_name}. Để bảo đảm tiến độ "
+        "tổng hợp, báo cáo Thủ tướng Chính phủ, Bộ Thông tin và Truyền thông đề nghị "
+        f"{r.agency_name} quan tâm, chỉ đạo khẩn trương hoàn thành báo cáo theo Đề cương gửi kèm Công văn số "
+        f"{r.campaign_code}, gửi về Bộ Thông tin và Truyền thông (qua Cục Báo chí) trong thời hạn "
+        f"{r.respond_days:02d} ngày làm việc kể từ ngày nhận được văn bản này; bản điện tử gửi qua thư điện tử "
+        f"{r.reply_to}.",
+        "Trân trọng./.",
+    ):
+        _body(doc, text)
+    left, right = _two_columns(doc, (Mm(80), Mm(85)))
+    _copies(left, ["Như trên;", "Lưu: VT, CBC."])
+    _signature(right, _as_list(letter["signature_titles"]), str(letter["signer"]))
     return _to_bytes(doc)
 
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bot.core.labels import TEMPLATE_LABELS
+from bot.core.vn_format import lower_first, vn_date, vn_datetime, vn_number, vn_percent, vn_size
 
 if TYPE_CHECKING:
     from bot.core.config import Config
@@ -126,39 +127,6 @@ def _nfc(s: str) -> str:
 def one_line(s: str) -> str:
     """NFC, control characters (CR, LF, NUL…) folded into single spaces."""
     return " ".join(_CONTROL.sub(" ", _nfc(str(s))).split())
-
-
-def vn_datetime(value: datetime) -> str:
-    """'17 giờ 00 ngày 30/12/2024' (in the datetime's own timezone)."""
-    return f"{value:%H} giờ {value:%M} ngày {value:%d/%m/%Y}"
-
-
-def vn_date(value: date | datetime) -> str:
-    return f"{value:%d/%m/%Y}"
-
-
-def vn_number(value: float, decimals: int = 0) -> str:
-    """Vietnamese digits: '.' groups thousands, ',' marks decimals."""
-    s = f"{value:,.{decimals}f}"
-    return s.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def vn_size(n: int) -> str:
-    if n < 1024:
-        return f"{vn_number(n)} byte"
-    for unit in ("KB", "MB", "GB"):
-        n /= 1024
-        if n < 1024 or unit == "GB":
-            return f"{vn_number(n, 1)} {unit}"
-    raise AssertionError("unreachable")
-
-
-def vn_percent(value: float) -> str:
-    return f"{vn_number(value * 100, 0)}%"
-
-
-def lower_first(s: str) -> str:
-    return s[:1].lower() + s[1:]
 
 
 def token(campaign_code: str, agency_code: str) -> str:

@@ -33,6 +33,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
 from bot.campaigns.campaign_file import DEFAULT_OVERDUE_EVERY, DEFAULT_OVERDUE_MAX, DEFAULT_REMIND_BEFORE
+from bot.campaigns.campaign_load import DOCX_TYPE, slug
+from bot.campaigns.letter_docx import FormalReminder, render_formal_reminder_docx
+from bot.campaigns.workdays import parse_days
 from bot.core.errors import RuntimeFailure
 from bot.core.store import BlobStore, sha256_hex
 from bot.outbound.mails import (
@@ -110,6 +113,7 @@ class AgencyInfo:
     contact_name: str
     primary: tuple[str, ...]     # active primary addresses
     escalation: tuple[str, ...]  # active escalation addresses
+    category: str = "other"
 
 
 # ---------------------------------------------------------------- campaign → pure shapes
@@ -166,7 +170,7 @@ def _agencies(session: Session, c: Campaign) -> tuple[dict[int, AgencyInfo], dic
         if ct.state not in DEAD_STATES:
             (primary if ct.role == "primary" else escalation)[ct.agency_id].append(ct.email)
     infos = {a.id: AgencyInfo(a.id, a.code, a.name, a.contact_name, tuple(primary[a.id]),
-                              tuple(escalation[a.id])) for a, _ in rows}
+                              tuple(escalation[a.id]), a.category) for a, _ in rows}
     return infos, {a.id: bool(exempt) for a, exempt in rows}
 
 
@@ -198,8 +202,26 @@ def gather_facts(session: Session, c: Campaign) -> tuple[list[AgencyPlanFacts], 
 
 
 # ---------------------------------------------------------------- rendering
+def formal_letter(c: Campaign, info: AgencyInfo, due: DueMail) -> tuple[Attachment, ...]:
+    """The "công văn đôn đốc" attached from the campaign's `formal_letter_on_overdue`-th overdue
+    reminder on (none before, none when 0 or when the campaign has no [letter] table)."""
+    s = c.schedule or {}
+    first = int(s.get("formal_letter_on_overdue", 0) or 0)
+    if not first or due.seq < first or not (c.letter or {}).get("authority"):
+        return ()
+    tz = ZoneInfo(c.timezone)
+    data = render_formal_reminder_docx(c.letter, FormalReminder(
+        campaign_code=c.code, campaign_title=c.title, issued=c.issued, deadline=c.deadline.astimezone(tz).date(),
+        agency_name=info.name, agency_category=info.category, reply_to=c.reply_to,
+        respond_days=parse_days(s.get("overdue_every", DEFAULT_OVERDUE_EVERY))))
+    return (Attachment(f"cong-van-don-doc-{slug(c.code)}-{info.code.lower()}.docx", data, DOCX_TYPE,
+                       "Công văn đôn đốc (để ký ban hành)"),)
+
+
+
 def _render_agency_mail(mc: MailCampaign, info: AgencyInfo, due: DueMail, *, sender: Sender,
-                        now: datetime, attachments: Sequence[Attachment]) -> EmailMessage:
+                        now: datetime, attachments: Sequence[Attachment],
+                        formal_letter: Sequence[Attachment] = ()) -> EmailMessage:
     agency = MailAgency(code=info.code, name=info.name, emails=info.primary,
                         contact_name=info.contact_name, escalation_emails=info.escalation)
     if due.kind == "dispatch":
@@ -207,7 +229,8 @@ def _render_agency_mail(mc: MailCampaign, info: AgencyInfo, due: DueMail, *, sen
     if due.kind == "reminder":
         return build_reminder(mc, agency, sender=sender, date=now, seq=due.seq)
     if due.kind == "overdue":
-        return build_overdue(mc, agency, sender=sender, date=now, seq=due.seq, escalate=due.escalate)
+        return build_overdue(mc, agency, sender=sender, date=now, seq=due.seq, escalate=due.escalate,
+                             attachments=formal_letter)
     raise ValueError(f"unknown mail kind {due.kind!r}")
 
 
@@ -247,7 +270,8 @@ def render_due(session: Session, c: Campaign, now: datetime, sender: Sender, sto
         info = infos[d.agency_code]
         if keys[d] in done or not info.primary:
             continue
-        msg = _render_agency_mail(mc, info, d, sender=sender, now=now, attachments=files)
+        formal = formal_letter(c, info, d) if d.kind == MailKind.OVERDUE else ()
+        msg = _render_agency_mail(mc, info, d, sender=sender, now=now, attachments=files, formal_letter=formal)
         yield PlannedMail(keys[d], d.kind, d.seq, c.id, info.id, info.code, msg, d.due_at)
 
 

@@ -30,9 +30,10 @@ from bot.campaigns.campaign_load import slug
 from bot.core.files import write_private
 from bot.core.labels import CATEGORY_LABELS, MAIL_KIND_LABELS
 from bot.core.service_state import digest_key, get_state, put_state
+from bot.core.vn_format import vn_datetime
 from bot.intake.attachments import UNOPENED_KINDS
 from bot.intake.recording import BOUNCED_WITHOUT_REPLY
-from bot.outbound.mails import Attachment, Sender, build_digest, vn_datetime
+from bot.outbound.mails import Attachment, Sender, build_digest
 from bot.outbound.outbox import campaign_plan, mail_campaign, queue_digest, today_digest_queued
 from bot.staff.charts import daily_series, receipts_chart_png
 from bot.staff.digest_rule import (

@@ -31,7 +31,7 @@ from bot.campaigns.campaign_file import outline_from_dicts
 from bot.campaigns.campaign_load import slug
 from bot.campaigns.letter_docx import outline_labels
 from bot.core.files import write_private
-from bot.outbound.mails import vn_date, vn_datetime, vn_percent
+from bot.core.vn_format import vn_date, vn_datetime, vn_percent
 from bot.staff.actions import HAND_CHANNEL
 from bot.staff.status import campaign_status
 from bot.staff.xlsx import (

@@ -176,3 +176,41 @@ def test_bad_input_exits_2_with_one_line(make_site):
         r = site.cli(*args)
         assert r.code == 2 and r.err.count("\n") == 1, (args, r.err)
     assert site.rows() == []
+
+
+def test_from_the_second_overdue_reminder_a_formal_letter_for_signature_is_attached(make_site):
+    import io as _io
+
+    import docx
+
+    site = make_site(agencies=[agency_row("NAN", name="Ủy ban nhân dân tỉnh Nghệ An"),
+                               agency_row("QNI", name="Ủy ban nhân dân tỉnh Quảng Ninh")])
+    by_tick = []
+    for now in (at("19/12/2024", "09:00"), at("31/12/2024", "08:00"), at("06/01/2025", "08:00")):
+        before = len(site.smtp.messages)
+        assert site.cli("tick", "--now", now.isoformat()).code == 0
+        by_tick.append([parsed(m.data) for m in site.smtp.messages[before:]])
+
+    def letters(mail):
+        return [p for p in mail.iter_attachments() if (p.get_filename() or "").startswith("cong-van-don-doc-")]
+
+    first, second = by_tick[1], by_tick[2]
+    assert [str(m["X-Reportbot-Kind"]) for m in first + second] == ["overdue"] * 4
+    assert all(letters(m) == [] for m in first)                          # the 1st overdue: no letter
+    for mail in second:                                                  # the 2nd: one letter each
+        [doc] = letters(mail)
+        text = "\n".join(p.text for p in docx.Document(_io.BytesIO(doc.get_content())).paragraphs)
+        who = "Nghệ An" if "nan." in str(mail["To"]) else "Quảng Ninh"
+        assert f"Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh {who}" in text
+        assert "V/v đôn đốc gửi báo cáo theo Công văn số 5422/BTTTT-CBC" in text or \
+            "V/v đôn đốc gửi báo cáo theo Công văn số 5422/BTTTT-CBC" in _cells(doc)
+        assert "trước ngày 30/12/2024" in text and "Bùi Hoàng Phương" in _cells(doc)
+
+
+def _cells(part) -> str:
+    import io as _io
+
+    import docx
+
+    d = docx.Document(_io.BytesIO(part.get_content()))
+    return "\n".join(p.text for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs)
