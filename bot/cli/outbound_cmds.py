@@ -20,10 +20,11 @@ from rich.progress import (
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app
 from bot.cli.status_cmds import parse_now
 from bot.core.app import App, resolve_campaign
-from bot.core.errors import RuntimeFailure, UserError
+from bot.core.errors import NotFound, RuntimeFailure, UserError
+from bot.core.files import write_private
 from bot.outbound.mailer import SendSummary
 from bot.outbound.mails import config_sender
-from bot.outbound.outbox import PlannedMail, queue_due, render_due
+from bot.outbound.outbox import PlannedMail, queue_due, render_due, render_preview
 from bot.outbound.outbox_claims import Filter, count_due
 from bot.outbound.send_pass import send_pass
 from bot.service.tick import run_tick
@@ -111,3 +112,36 @@ def tick(
         raise RuntimeFailure(f"{summary.fatal}; {left} mail(s) stay queued for the next run")
     if summary.errors:
         raise RuntimeFailure("; ".join(summary.errors))
+
+
+@app.command()
+def preview(
+    agency_code: Annotated[str, typer.Argument(metavar="AGENCY_CODE")],
+    kind: Annotated[str, typer.Option("--kind", help="dispatch, reminder or overdue.")] = "dispatch",
+    seq: Annotated[int, typer.Option("--seq", min=1, help="Which reminder or overdue reminder (1, 2, …).")] = 1,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the mail as .eml here.", dir_okay=False)] = None,
+    campaign: CampaignOpt = None,
+    now: Annotated[str | None, typer.Option("--now", help="Render as of this moment (ISO 8601 with offset).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Show one agency's letter, reminder or overdue reminder exactly as it would leave (subject,
+    recipients, text, attachments); nothing is queued or sent."""
+    application = open_app(config)
+    moment = parse_now(now)
+    with application.session() as session:
+        c = resolve_campaign(session, campaign)
+        try:
+            msg = render_preview(session, c, agency_code.strip().upper(), kind, moment,
+                                 config_sender(application.config), application.store, seq=seq)
+        except KeyError:
+            raise NotFound(f"AGENCY_CODE: {agency_code!r} is not enrolled in {c.code}")
+        except ValueError as e:
+            raise UserError(f"--{e}")
+    if out is not None:
+        write_private(out, msg.as_bytes())
+    body = msg.get_body(("plain",))
+    typer.echo(f"Subject: {msg['Subject']}\nTo: {msg['To']}" + (f"\nCc: {msg['Cc']}" if msg["Cc"] else ""))
+    for part in msg.iter_attachments():
+        typer.echo(f"Attachment: {part.get_filename()} ({len(part.get_content())} bytes)")
+    typer.echo("")
+    typer.echo(body.get_content() if body is not None else "")

@@ -275,6 +275,25 @@ def render_due(session: Session, c: Campaign, now: datetime, sender: Sender, sto
         yield PlannedMail(keys[d], d.kind, d.seq, c.id, info.id, info.code, msg, d.due_at)
 
 
+def render_preview(session: Session, c: Campaign, agency_code: str, kind: str, now: datetime, sender: Sender,
+                   store: BlobStore, *, seq: int = 1) -> EmailMessage:
+    """One agency's dispatch, reminder or overdue mail rendered exactly as the planner's would
+    leave at `now` (same builder, attachments and formal letter), whether or not it is due;
+    nothing is written. KeyError when the agency is not enrolled in the campaign."""
+    if kind not in AGENCY_KINDS:
+        raise ValueError(f"kind: expected one of {', '.join(AGENCY_KINDS)}, got {kind!r}")
+    infos, _ = _agencies(session, c)
+    info = next((i for i in infos.values() if i.code == agency_code), None)
+    if info is None:
+        raise KeyError(agency_code)
+    plan = campaign_plan(c)
+    due = DueMail(info.code, kind, seq, now, escalate=kind == MailKind.OVERDUE and 0 < plan.escalate_on_overdue <= seq)
+    files = dispatch_attachments(c, store) if kind == MailKind.DISPATCH else []
+    formal = formal_letter(c, info, due) if kind == MailKind.OVERDUE else ()
+    return _render_agency_mail(mail_campaign(c), info, due, sender=sender, now=now, attachments=files,
+                               formal_letter=formal)
+
+
 # ---------------------------------------------------------------- the rendered bytes
 # A row's bytes live in OutboundBody (db/models.py says why); these are the only ways in and out.
 def write_body(session: Session, outbound_id: int, raw: bytes) -> None:

@@ -214,3 +214,18 @@ def _cells(part) -> str:
 
     d = docx.Document(_io.BytesIO(part.get_content()))
     return "\n".join(p.text for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs)
+
+
+def test_preview_renders_any_agency_mail_as_it_would_leave_and_queues_nothing(make_site, tmp_path):
+    site = make_site(agencies=[agency_row("NAN", name="Ủy ban nhân dân tỉnh Nghệ An")])
+    letter = site.cli("preview", "NAN", "--now", at("19/12/2024", "09:00").isoformat())
+    assert letter.code == 0, letter.err
+    assert "Subject: [5422/BTTTT-CBC #NAN]" in letter.out and "To: " in letter.out and "vanthu@nan.example" in letter.out
+    assert letter.out.count("Attachment: ") >= 2 and "Kính gửi: Ủy ban nhân dân tỉnh Nghệ An" in letter.out
+    eml = tmp_path / "overdue2.eml"
+    second = site.cli("preview", "NAN", "--kind", "overdue", "--seq", "2", "--out", str(eml),
+                      "--now", at("06/01/2025", "08:00").isoformat())
+    assert second.code == 0 and "Attachment: cong-van-don-doc-5422-BTTTT-CBC-nan.docx" in second.out
+    assert parsed(eml.read_bytes())["X-Reportbot-Kind"] == "overdue"
+    assert site.cli("preview", "XYZ").code == 2 and site.cli("preview", "NAN", "--kind", "ack").code == 2
+    assert site.smtp.messages == [] and site.events("outbox.queued") == []
