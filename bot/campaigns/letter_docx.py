@@ -22,6 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from bot.core.office_text import add_run, set_spacing
 from bot.core.vn_format import lower_first, vn_date
 from parsers.model import Outline, OutlineNode
 
@@ -223,12 +224,12 @@ def _national_title(cell, place_date: str) -> None:
 
 def _copies(cell, copies: Iterable[str]) -> None:
     first = cell.paragraphs[0]
-    _spacing(first, 0, 0)
-    _run(first, "Nơi nhận:", bold=True, italic=True, size=12)
+    set_spacing(first, 0, 0)
+    add_run(first, "Nơi nhận:", bold=True, italic=True, size=12)
     for item in copies:
         p = cell.add_paragraph()
-        _run(p, f"- {item}", size=11)
-        _spacing(p, 0, 0)
+        add_run(p, f"- {item}", size=11)
+        set_spacing(p, 0, 0)
 
 
 def _signature(cell, titles: list[str], signer: str, note: str = "") -> None:
@@ -305,8 +306,8 @@ def _lines(cell, lines) -> None:
     for i, (text, fmt) in enumerate(lines):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _spacing(p, 0, 0)
-        _run(p, text, **fmt)
+        set_spacing(p, 0, 0)
+        add_run(p, text, **fmt)
 
 
 def _para(doc, text: str, *, bold=False, italic=False, align=None, left=None,
@@ -316,8 +317,8 @@ def _para(doc, text: str, *, bold=False, italic=False, align=None, left=None,
         p.alignment = align
     if left is not None:
         p.paragraph_format.left_indent = left
-    _spacing(p, before, after)
-    _run(p, text, bold=bold, italic=italic)
+    set_spacing(p, before, after)
+    add_run(p, text, bold=bold, italic=italic)
     return p
 
 
@@ -328,16 +329,6 @@ def _body(doc, text: str, *, bold=False, italic=False):
     return p
 
 
-def _run(p, text: str, *, bold=False, italic=False, size=None):
-    run = p.add_run(_nfc(text))
-    run.bold, run.italic = bold or None, italic or None
-    if size:
-        run.font.size = Pt(size)
-    return run
-
-
-def _spacing(p, before: float, after: float) -> None:
-    p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(before), Pt(after)
 
 
 def _label(depth: int, position: int) -> str:

@@ -31,6 +31,7 @@ from bot.campaigns.campaign_file import outline_from_dicts
 from bot.campaigns.campaign_load import slug
 from bot.campaigns.letter_docx import outline_labels
 from bot.core.files import write_private
+from bot.core.office_text import add_run, set_spacing, xml_safe
 from bot.core.vn_format import vn_date, vn_datetime, vn_percent
 from bot.staff.actions import HAND_CHANNEL
 from bot.staff.status import campaign_status
@@ -41,7 +42,6 @@ from bot.staff.xlsx import (
     write_completeness_sheet,
     write_metrics_sheet,
     write_status_sheet,
-    xml_safe,
 )
 from db.models import Agency, Campaign, Submission
 
@@ -166,15 +166,15 @@ def _node_body(doc, reports: Sequence[AgencyReport], node_id: str) -> None:
             continue
         covered = True
         label = doc.add_paragraph()
-        _spacing(label, 6, 3)
-        _run(label, rep.name, bold=True)
-        _run(label, f" (Nguồn: {_source_name(rep, section)})", italic=True)
+        set_spacing(label, 6, 3)
+        add_run(label, rep.name, bold=True)
+        add_run(label, f" (Nguồn: {_source_name(rep, section)})", italic=True)
         _text_block(doc, text)
     lacking = [rep.name for rep in reports if rep.lacks(node_id)]
     if lacking:
         p = _para(doc, "", before=6)
-        _run(p, f"{NOT_COVERED}: ", bold=True, italic=True)
-        _run(p, "; ".join(lacking) + ".", italic=True)
+        add_run(p, f"{NOT_COVERED}: ", bold=True, italic=True)
+        add_run(p, "; ".join(lacking) + ".", italic=True)
     elif not covered:
         _para(doc, "(Chưa có cơ quan, đơn vị nào báo cáo nội dung này.)", italic=True)
 
@@ -246,25 +246,15 @@ def _clean(text: str) -> str:
     return xml_safe(unicodedata.normalize("NFC", str(text)))
 
 
-def _run(p, text: str, *, bold=False, italic=False, size=None):
-    run = p.add_run(_clean(text))
-    run.bold, run.italic = bold or None, italic or None
-    if size:
-        run.font.size = Pt(size)
-    return run
-
-
-def _spacing(p, before: float, after: float) -> None:
-    p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(before), Pt(after)
 
 
 def _para(doc, text: str, *, bold=False, italic=False, align=None, size=None, before=0, after=6):
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align
-    _spacing(p, before, after)
+    set_spacing(p, before, after)
     if text:
-        _run(p, text, bold=bold, italic=italic, size=size)
+        add_run(p, text, bold=bold, italic=italic, size=size)
     return p
 
 
@@ -272,8 +262,8 @@ def _cell(cell, text: str, *, bold=False, align=None, size=TABLE_PT) -> None:
     p = cell.paragraphs[0]
     if align is not None:
         p.alignment = align
-    _spacing(p, 2, 2)
-    _run(p, text, bold=bold, size=size)
+    set_spacing(p, 2, 2)
+    add_run(p, text, bold=bold, size=size)
 
 
 def _widths(table, widths) -> None:

@@ -8,8 +8,6 @@ text with Excel's quote prefix, never as a formula.
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.labels import CATEGORY_LABELS, EVENT_LABELS, STATE_SHORT_LABELS
+from bot.core.office_text import xml_safe
 
 # (metric name, header, number format) in the order of the contract in DESIGN.md.
 METRIC_COLUMNS = (
@@ -44,18 +43,11 @@ STATUS_COLUMNS = (  # every field of the `reportbot status` contract, in its ord
 )
 CELL_MAX = 32_767  # Excel's limit for a cell's text
 COMMENT_MAX = 30_000
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
 YES, NO = "✓", "✗"
-
-
-def xml_safe(text: Any) -> str:
-    """NFC text without the characters XML 1.0 cannot hold (CR LF becomes LF)."""
-    s = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
-    return _NOT_XML.sub("", s)
 
 
 def put_text(cell, text: Any) -> None:

@@ -11,9 +11,10 @@ from docx import Document
 from docx.shared import Mm
 from openpyxl import load_workbook
 
+from bot.core.office_text import xml_safe
 from bot.staff.export import export_docx, export_xlsx, gather_export
 from bot.staff.status import campaign_status
-from bot.staff.xlsx import STATUS_COLUMNS, xml_safe
+from bot.staff.xlsx import STATUS_COLUMNS
 
 from .readback import docx_lines, docx_sections
 from .scenario import HOSTILE, INJECTED, NOW, REPORTS

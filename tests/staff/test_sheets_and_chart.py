@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from bot.core.office_text import xml_safe
 from bot.staff.charts import FONT, daily_series, receipts_chart_png
-from bot.staff.xlsx import metric_cell, put_text, status_workbook, xml_safe
+from bot.staff.xlsx import metric_cell, put_text, status_workbook
 
 from .readback import png_size
 from .scenario import ICT
