@@ -224,11 +224,11 @@ def _render_agency_mail(mc: MailCampaign, info: AgencyInfo, due: DueMail, *, sen
                         formal_letter: Sequence[Attachment] = ()) -> EmailMessage:
     agency = MailAgency(code=info.code, name=info.name, emails=info.primary,
                         contact_name=info.contact_name, escalation_emails=info.escalation)
-    if due.kind == "dispatch":
+    if due.kind == MailKind.DISPATCH:
         return build_dispatch(mc, agency, sender=sender, date=now, attachments=attachments)
-    if due.kind == "reminder":
+    if due.kind == MailKind.REMINDER:
         return build_reminder(mc, agency, sender=sender, date=now, seq=due.seq)
-    if due.kind == "overdue":
+    if due.kind == MailKind.OVERDUE:
         return build_overdue(mc, agency, sender=sender, date=now, seq=due.seq, escalate=due.escalate,
                              attachments=formal_letter)
     raise ValueError(f"unknown mail kind {due.kind!r}")
@@ -253,7 +253,7 @@ def due_mails(session: Session, c: Campaign, now: datetime, *, dispatch_now: boo
         plan = replace(plan, dispatch_at=min(plan.dispatch_at, now))
     facts, infos = gather_facts(session, c)
     due = plan_due(plan, facts, now)
-    return ([d for d in due if d.kind == "dispatch"] if dispatch_now else due), infos
+    return ([d for d in due if d.kind == MailKind.DISPATCH] if dispatch_now else due), infos
 
 
 def render_due(session: Session, c: Campaign, now: datetime, sender: Sender, store: BlobStore,
@@ -265,7 +265,7 @@ def render_due(session: Session, c: Campaign, now: datetime, sender: Sender, sto
     keys = {d: dedupe_key(c.code, d.agency_code, d.kind, d.seq) for d in due}
     done = existing_keys(session, keys.values())
     mc = mail_campaign(c)
-    files = dispatch_attachments(c, store) if any(d.kind == "dispatch" for d in due) else []
+    files = dispatch_attachments(c, store) if any(d.kind == MailKind.DISPATCH for d in due) else []
     for d in due:
         info = infos[d.agency_code]
         if keys[d] in done or not info.primary:

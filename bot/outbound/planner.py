@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from bot.campaigns.campaign_file import DEFAULT_OVERDUE_EVERY, DEFAULT_OVERDUE_MAX, DEFAULT_REMIND_BEFORE
 from bot.campaigns.workdays import add_working_days, is_working_day, next_working_day, parse_days, previous_working_day
-from db.vocabulary import AGENCY_MAIL_KINDS
+from db.vocabulary import AGENCY_MAIL_KINDS, MailKind
 
 KINDS = AGENCY_MAIL_KINDS
 
@@ -133,7 +133,7 @@ def reminder_slots(plan: CampaignPlan) -> list[Slot]:
     slots = []
     for i, offset in enumerate(plan.remind_before, start=1):
         day = previous_working_day(deadline_day - timedelta(days=parse_days(offset)))
-        slots.append(Slot("reminder", i, plan.at_send_time(day)))
+        slots.append(Slot(MailKind.REMINDER, i, plan.at_send_time(day)))
     return slots
 
 
@@ -141,12 +141,12 @@ def overdue_slot(plan: CampaignPlan, seq: int) -> Slot:
     """The nominal time of overdue reminder `seq` when nothing was late."""
     first = next_working_day(plan.local_date(plan.deadline), inclusive=False)
     day = add_working_days(first, (seq - 1) * parse_days(plan.overdue_every))
-    return Slot("overdue", seq, plan.at_send_time(day))
+    return Slot(MailKind.OVERDUE, seq, plan.at_send_time(day))
 
 
 def nominal_schedule(plan: CampaignPlan) -> list[Slot]:
     """The whole calendar for display: dispatch, reminders, overdue reminders."""
-    slots = [Slot("dispatch", 1, plan.dispatch_at)]
+    slots = [Slot(MailKind.DISPATCH, 1, plan.dispatch_at)]
     slots += sorted(
         (s for s in reminder_slots(plan) if s.due_at < plan.deadline),
         key=lambda s: (s.due_at, s.seq),
@@ -157,7 +157,7 @@ def nominal_schedule(plan: CampaignPlan) -> list[Slot]:
 
 def _due_dispatch(plan: CampaignPlan, facts: AgencyPlanFacts, now: datetime) -> DueMail | None:
     if now >= plan.dispatch_at:
-        return DueMail(facts.code, "dispatch", 1, plan.dispatch_at)
+        return DueMail(facts.code, MailKind.DISPATCH, 1, plan.dispatch_at)
     return None
 
 
@@ -175,30 +175,30 @@ def _due_reminder(
     if not fallen:
         return None
     latest = max(fallen, key=lambda s: (s.due_at, s.seq))
-    last = facts.last("reminder")
+    last = facts.last(MailKind.REMINDER)
     if last is not None and (
         last.seq == latest.seq or plan.local_date(last.at) >= latest.due_at.date()
     ):
         return None  # covered: this slot was sent, or a reminder went out that day or later
-    return DueMail(facts.code, "reminder", latest.seq, latest.due_at)
+    return DueMail(facts.code, MailKind.REMINDER, latest.seq, latest.due_at)
 
 
 def _due_overdue(
     plan: CampaignPlan, facts: AgencyPlanFacts, dispatched: SentMail, now: datetime
 ) -> DueMail | None:
     every = parse_days(plan.overdue_every)
-    done = [m for m in facts.sent if m.kind == "overdue"]
+    done = [m for m in facts.sent if m.kind == MailKind.OVERDUE]
     seq = max((m.seq for m in done), default=0) + 1
     if seq > plan.overdue_max:
         return None
-    previous = facts.last("overdue") or dispatched
+    previous = facts.last(MailKind.OVERDUE) or dispatched
     # Give at least `every` working days after the previous mail (or the letter).
     earliest = plan.at_send_time(add_working_days(plan.local_date(previous.at), every))
     due_at = max(overdue_slot(plan, seq).due_at, earliest)
     if now < due_at:
         return None
     escalate = plan.escalate_on_overdue > 0 and seq >= plan.escalate_on_overdue
-    return DueMail(facts.code, "overdue", seq, due_at, escalate)
+    return DueMail(facts.code, MailKind.OVERDUE, seq, due_at, escalate)
 
 
 def plan_agency(plan: CampaignPlan, facts: AgencyPlanFacts, now: datetime) -> list[DueMail]:
@@ -206,12 +206,12 @@ def plan_agency(plan: CampaignPlan, facts: AgencyPlanFacts, now: datetime) -> li
     _require_aware("now", now)
     if facts.exempt or facts.reported or facts.all_contacts_bounced:
         return []
-    dispatched = facts.last("dispatch")
+    dispatched = facts.last(MailKind.DISPATCH)
     if dispatched is None:
         due = _due_dispatch(plan, facts, now)
         return [due] if due else []
     if not facts.letter_reached:  # a new address of an agency the letter never reached: at once
-        return [DueMail(facts.code, "dispatch", dispatched.seq + 1, max(now, plan.dispatch_at))]
+        return [DueMail(facts.code, MailKind.DISPATCH, dispatched.seq + 1, max(now, plan.dispatch_at))]
     if not plan.in_office_hours(now):
         return []
     due = _due_reminder(plan, facts, dispatched, now) or _due_overdue(
