@@ -175,7 +175,7 @@ def _process(intake: Intake, inbound_id: int, now: datetime, *, force_agency: st
         own = intake.own_addresses(s)
     msgid_domain = parseaddr(intake.config.smtp.from_)[1].rpartition("@")[2]
     c = classify(msg, own_addresses=own, own_message_id_domain=msgid_domain or None)
-    if c.kind in ("bounce", "auto_reply", "own") and not force_agency:
+    if c.is_automated and not force_agency:
         return _record_automated(intake, inbound_id, msg, c.kind, c.reason, c.transient, directory, actor, now)
     match = _forced(force_agency, directory) if force_agency else match_agency(MsgFacts.from_message(msg), directory)
     with session_scope(intake.engine) as s:
@@ -252,9 +252,10 @@ def _record_automated(intake: Intake, inbound_id: int, msg: EmailMessage, kind: 
                       transient: bool, directory: Directory, actor: str, now: datetime) -> IntakeOutcome:
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
-        if kind == "bounce" and not transient:
-            recording.record_bounce(s, row, failed_recipients(msg), returned_message_ids(msg), actor=actor, now=now)
-            _finish(row, "processed", "bounce", reason)
+        if kind == "bounce":  # a delay is recorded too: a temporary failure, counted (bot/intake/recording.py)
+            recording.record_bounce(s, row, failed_recipients(msg), returned_message_ids(msg), actor=actor, now=now,
+                                    transient=transient, temporary_days=intake.config.intake.temporary_bounce_days)
+            _finish(row, "ignored" if transient else "processed", "bounce", reason)
         else:
             m = match_agency(MsgFacts.from_message(msg), directory)
             if m.agency_code:
