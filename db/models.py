@@ -75,7 +75,13 @@ class Enrollment(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    """One e-mail address of an agency. role: primary | escalation; state: active | bounced | failed."""
+    """One e-mail address of an agency. role: primary | escalation; state: active | bounced | failed.
+
+    A temporary failure (4.x.x, Action delayed, expired in a queue) leaves the state active and is
+    counted in the temp_failure_* columns: since (the first of the run), at (the latest), count and
+    the server's reply; a run lasting bot.core.config IntakeConfig.temporary_bounce_days makes the
+    address bounced. A mail received from the address ends the run (bot/intake/recording.py).
+    """
 
     __table_args__ = (UniqueConstraint("agency_id", "email", "role"),)
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -85,6 +91,10 @@ class Contact(SQLModel, table=True):
     state: str = Field(default="active", max_length=20)
     state_reason: str = ""
     state_changed_at: Optional[datetime] = _ts()
+    temp_failure_since: Optional[datetime] = _ts()
+    temp_failure_at: Optional[datetime] = _ts()
+    temp_failures: int = 0
+    temp_failure_reason: str = ""
     created_at: datetime = _created()
 
 
@@ -146,6 +156,8 @@ class InboundMessage(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     sha256: str = Field(unique=True, max_length=64)
     message_id: Optional[str] = Field(default=None, index=True, max_length=998)
+    # The ids a reply's References continue (its References, else its In-Reply-To), no brackets.
+    thread_references: Optional[list] = _json(nullable=True)
     raw_path: str
     size: int = 0
     folder: Optional[str] = Field(default=None, max_length=200)

@@ -13,7 +13,7 @@ from rich.console import Console
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app, parse_moment
 from bot.core.app import resolve_campaign
 from bot.core.errors import UserError
-from bot.staff.status import campaign_status, health_lines, service_health
+from bot.staff.status import campaign_status, failing_addresses, health_lines, service_health
 from bot.staff.status_table import status_csv, status_table, summary_line
 from db.types import utcnow
 
@@ -49,11 +49,16 @@ def status(
     with application.session() as session:
         svc = service_health(session, moment)
         if health:
+            failing = failing_addresses(session, None)
+            svc["addresses_failing"] = [{"agency": f.agency_code, "address": f.email, "since": f.since.isoformat(),
+                                         "last": f.last.isoformat(), "failures": f.failures, "dead": f.dead}
+                                        for f in failing]
             typer.echo(json.dumps(svc, ensure_ascii=False, indent=2) if format is Format.json
-                       else "\n".join(health_lines(svc)))
+                       else "\n".join(health_lines(svc) + [f"[{f.agency_code}] {f.text()}" for f in failing]))
             return
         c = resolve_campaign(session, campaign)
         rows = campaign_status(session, c, moment)
+        failing = failing_addresses(session, c)
         title, tz = f"{c.code} — {c.title}", ZoneInfo(c.timezone)
     if format is Format.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -62,6 +67,8 @@ def status(
     else:
         console = Console()
         console.print(status_table(rows, title, tz=tz, width=console.width))
+        for f in failing:  # staff-facing problems, in Vietnamese
+            console.print(f"[{f.agency_code}] {f.text()}", highlight=False, markup=False)
         for line in health_lines(svc):  # the summary stays the last line
             console.print(line, highlight=False)
         console.print(summary_line(rows))

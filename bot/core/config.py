@@ -131,6 +131,12 @@ class SecurityConfig(_Section):
     acks_per_sender_per_day: int = Field(5, ge=0)
 
 
+class IntakeConfig(_Section):
+    # A temporary delivery failure (4.x.x, Action delayed, expired in a queue) keeps the address;
+    # one failing temporarily for this many days since its first such failure is treated as dead.
+    temporary_bounce_days: int = Field(4, ge=1, le=60)
+
+
 class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
     storage: StorageConfig = StorageConfig()
@@ -138,6 +144,7 @@ class Config(_Section):
     imap: ImapConfig = ImapConfig()
     staff: StaffConfig = StaffConfig()
     security: SecurityConfig = SecurityConfig()
+    intake: IntakeConfig = IntakeConfig()
     # Folder that relative paths are resolved against (the config file's folder).
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
 

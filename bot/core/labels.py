@@ -21,6 +21,7 @@ EVENT_LABELS = {
     "outbox.reclaimed": "Gửi lại thư chưa được xác nhận",
     "contact.bounced": "Thư bị trả lại (địa chỉ không nhận được thư)",
     "contact.failed": "Máy chủ thư từ chối địa chỉ",
+    "contact.temporary_failure": "Thư tạm thời không gửi được đến địa chỉ (sẽ gửi lại)",
     "submission.recorded": "Đã nhận báo cáo",
     "submission.by_hand": "Cán bộ ghi nhận báo cáo nhận ngoài thư điện tử",
     "mail.stored": "Đã lưu thư nhận được",
@@ -28,6 +29,7 @@ EVENT_LABELS = {
     "mail.message": "Nhận thư (không phải báo cáo)",
     "mail.auto_reply": "Nhận thư trả lời tự động",
     "mail.bounce": "Nhận thư báo lỗi gửi",
+    "mail.feedback": "Nhận báo cáo phản hồi (khiếu nại thư rác) của nhà cung cấp thư",
     "mail.own": "Thư của chính hệ thống",
     "mail.assigned": "Cán bộ gán thư cho cơ quan",
     "mail.rejected": "Cán bộ từ chối thư",
@@ -66,6 +68,7 @@ STATE_LABELS = {
 # What staff must look at, by kind (digest, console).
 PROBLEM_LABELS = {
     "bounce": "Thư bị trả lại",
+    "temporary_bounce": "Thư tạm thời không gửi được",
     "send_failed": "Gửi thư không thành công",
     "quarantine": "Thư chưa xác định được cơ quan gửi",
     "parse_error": "Không đọc được tệp báo cáo",

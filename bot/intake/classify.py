@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from bot.intake import bounce_json
 from bot.intake import headers as h
 from bot.intake.patterns import (
     BOUNCE_BODY,
@@ -29,14 +30,14 @@ from bot.intake.patterns import (
 )
 from parsers.detect import detect_kind
 
-BOUNCE, AUTO_REPLY, OWN, REPORT_OR_OTHER = "bounce", "auto_reply", "own", "report_or_other"
+BOUNCE, AUTO_REPLY, FEEDBACK, OWN, REPORT_OR_OTHER = "bounce", "auto_reply", "feedback", "own", "report_or_other"
 BODY_SCAN_CHARS = 20_000
 _REPORT_KINDS = {"pdf", "docx", "doc", "odt", "rtf", "xlsx", "xls", "ods", "zip", "rar", "7z"}
 
 
 @dataclass(frozen=True)
 class Classification:
-    kind: str  # "bounce" | "auto_reply" | "own" | "report_or_other"
+    kind: str  # "bounce" | "auto_reply" | "feedback" | "own" | "report_or_other"
     reason: str
     transient: bool = False  # a bounce that only reports a delay (or a success)
     may_acknowledge: bool = True  # False for anything automated, incl. list mail
@@ -59,6 +60,9 @@ def _classify(msg: EmailMessage, own: set[str], own_domain: str | None) -> Class
     facts = _Facts(msg)
     if facts.sender in own:
         return Classification(OWN, f"From is our own address {facts.sender}", False, False)
+    feedback = _feedback(facts)
+    if feedback:  # a complaint or unsubscribe about a mail of ours: recorded, never answered
+        return Classification(FEEDBACK, feedback, False, False)
     challenge = _challenge_response(facts)
     if challenge:
         return Classification(AUTO_REPLY, challenge, False, False)
@@ -166,6 +170,27 @@ def _challenge_response(f: _Facts) -> str | None:
     return f"challenge/response ({hit!r})" if hit else None
 
 
+# Feedback loops (RFC 5965 ARF and the providers' variants): a spam complaint or an unsubscribe
+# request about a message we sent.
+_FEEDBACK_HEADERS = ("X-HmXmrOriginalRecipient", "X-Apple-Unsubscribe", "X-Hmxmroriginalrecipient")
+_FEEDBACK_FIELDS = re.compile(r"(?im)^feedback-type:\s*(abuse|fraud|virus|other|not-spam|auth-failure|opt-out|"
+                              r"unsubscribe)\b.*\n(?:.*\n){0,10}?(?:user-agent|version|original-rcpt-to|"
+                              r"original-mail-from|arrival-date|reported-domain|source-ip):")
+
+
+def _feedback(f: _Facts) -> str | None:
+    if "feedback-report" in f.report_types:
+        return "feedback-report (ARF, RFC 5965)"
+    for part, _, _ in h.walk_parts(f.msg, into_messages=True):
+        for name in _FEEDBACK_HEADERS:
+            value = h.first_token(h.header(part, name, 256))
+            if h.has_header(part, name) and value not in ("false", "no", "0"):
+                return f"feedback loop ({name})"
+    if _FEEDBACK_FIELDS.search(f.body):
+        return "feedback report fields in the body (ARF without its MIME type)"
+    return None
+
+
 def _bounce(f: _Facts) -> Classification | None:
     reason = _bounce_reason(f)
     if reason is None:
@@ -176,6 +201,8 @@ def _bounce(f: _Facts) -> Classification | None:
 def _bounce_reason(f: _Facts) -> str | None:
     if "delivery-status" in f.report_types:
         return "delivery-status report (RFC 3464)"
+    if any(r.action != "delivered" for r in bounce_json.recipients(f.msg)):
+        return "a provider's JSON bounce notification"
     replying = f.subject_core != f.subject  # "Re:"/"Fwd:" make a subject a weak sign only
     subject_hit = (_search(BOUNCE_SUBJECT, f.subject_core) or _match_start(BOUNCE_SUBJECT_START, f.subject)
                    or _search(DELAY_SUBJECT, f.subject_core))
@@ -243,9 +270,8 @@ def _auto_reply(f: _Facts) -> str | None:
         value = h.first_token(h.header(f.msg, name, 64))
         if h.has_header(f.msg, name) and value not in ("no", "false", "0"):
             return f"{name} header"
-    for kind in ("disposition-notification", "feedback-report"):
-        if kind in f.report_types:
-            return f"{kind} report"
+    if "disposition-notification" in f.report_types:
+        return "disposition-notification report"
     if f.precedence in ("bulk", "junk", "auto_reply", "auto-reply") and not f.is_list_mail:
         return f"Precedence: {f.precedence}"
     hit = _search(OOO_SUBJECT, f.subject) or _match_start(OOO_SUBJECT_START, f.subject_core)

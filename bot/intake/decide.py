@@ -89,8 +89,11 @@ RULES: tuple[Rule, ...] = (
     Rule("delivery failure", lambda f: _automated("bounce")(f) and not f.classification.transient,
          Action.RECORD_BOUNCE, "bounce"),
     Rule("delay or success notice", lambda f: _automated("bounce")(f) and f.classification.transient,
-         Action.IGNORE, "delay_notice"),
+         Action.RECORD_BOUNCE, "delay_notice"),  # recorded: a temporary failure counts toward "keeps failing"
     Rule("auto-reply", _automated("auto_reply"), Action.IGNORE, "auto_reply"),
+    Rule("feedback-loop report", _automated("feedback"), Action.IGNORE, "feedback_report"),
+    Rule("other automated mail", lambda f: f.classification.is_automated and not f.forced_agency, Action.IGNORE,
+         "automated"),
     Rule("no agency", lambda f: not _agency(f), Action.QUARANTINE, "no_agency",
          lambda f: {"detail": f.match.reason if f.match else ""}),
     Rule("unregistered sender", lambda f: f.match.method in ("thread", "token") and f.match.sender_known is False,

@@ -265,9 +265,11 @@ def _record_automated(intake: Intake, inbound_id: int, msg: EmailMessage, d: Dis
     kind = facts.classification.kind
     with session_scope(intake.engine) as s:
         row = s.get(InboundMessage, inbound_id)
-        if d.action is Action.RECORD_BOUNCE:
-            recording.record_bounce(s, row, failed_recipients(msg), returned_message_ids(msg), actor=actor, now=now)
-            _finish(row, InboundState.PROCESSED, MsgClass.BOUNCE, d)
+        if d.action is Action.RECORD_BOUNCE:  # a delay too: a temporary failure, counted (recording.py)
+            transient = facts.classification.transient
+            recording.record_bounce(s, row, failed_recipients(msg), returned_message_ids(msg), actor=actor, now=now,
+                                    transient=transient, temporary_days=intake.config.intake.temporary_bounce_days)
+            _finish(row, InboundState.IGNORED if transient else InboundState.PROCESSED, MsgClass.BOUNCE, d)
         else:
             m = match_agency(MsgFacts.from_message(msg), intake.directory or intake.refresh_directory())
             if m.agency_code:

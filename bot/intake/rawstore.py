@@ -79,7 +79,7 @@ def _add_row(session: Session, digest: str, rel: str, size: int, head: bytes, *,
     message_id = next(iter(h.message_ids(h.header(msg, "Message-ID", 998))), None)
     sender = h.from_address(msg)
     row = InboundMessage(
-        sha256=digest, message_id=message_id, raw_path=rel, size=size, folder=folder,
+        sha256=digest, message_id=message_id, thread_references=_thread_references(msg), raw_path=rel, size=size, folder=folder,
         uidvalidity=uidvalidity, uid=uid, from_addr=sender, subject=h.header(msg, "Subject", 998),
         date_header=_header_date(msg), received_at=received_at,
     )
@@ -94,6 +94,15 @@ def _add_row(session: Session, digest: str, rel: str, size: int, head: bytes, *,
     log_event(session, "mail.stored", actor=actor, at=now,
               detail={"inbound_id": row.id, "sha256": digest[:12], "uid": uid, "duplicate": twin is not None})
     return row, True
+
+
+def _thread_references(msg) -> list[str] | None:
+    """What a reply's References continues: this mail's References, else its one In-Reply-To id."""
+    chain = h.message_ids(" ".join(h.raw_headers(msg, "References")))
+    if not chain:
+        parent = h.message_ids(" ".join(h.raw_headers(msg, "In-Reply-To")))
+        chain = parent if len(parent) == 1 else []
+    return chain or None
 
 
 def _same_message(session: Session, message_id: str | None, sender: str) -> InboundMessage | None:

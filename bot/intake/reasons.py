@@ -12,6 +12,8 @@ ENGLISH: dict[str, str] = {
     "bounce": "delivery failure notice",
     "delay_notice": "delay or success notice (no failure)",
     "auto_reply": "automatic reply",
+    "feedback_report": "feedback-loop (abuse) report from a mail provider",
+    "automated": "automated mail",
     "no_agency": "no agency matched: {detail}",
     "unregistered_sender": "sender is not a registered address of {agency} ({detail})",
     "campaign_unknown": "{agency}: cannot tell which campaign the reply is for",

@@ -32,8 +32,9 @@ from bot.core.vn_format import lower_first, vn_date, vn_datetime, vn_number, vn_
 if TYPE_CHECKING:
     from bot.core.config import Config
 
-# SMTP line endings, RFC 2047 headers, and bodies chosen 7-bit clean.
-POLICY = email_policy.SMTP.clone(cte_type="7bit")
+# SMTP line endings, RFC 2047 headers, and bodies chosen 7-bit clean. refold_source="none": the
+# msg-id headers are written pre-folded (`_set_msg_ids`) and must reach the wire as they are.
+POLICY = email_policy.SMTP.clone(cte_type="7bit", refold_source="none")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _TOKEN_RE = re.compile(r"\[\s*([^\[\]#\r\n]+?)\s+#([A-Za-z0-9._-]+)\s*\]")
 
@@ -235,6 +236,38 @@ class _Envelope:
     attachments: Sequence[Attachment] = ()
 
 
+# ---------------------------------------------------------------- msg-id headers (RFC 5322 §3.6.4)
+# Ids are stored without their angle brackets (bot/intake/headers.message_ids); every header that
+# carries them gets them back here. A stored id holds no space, bracket or control character
+# (that is how it was read), so the one check left is the "@" the grammar requires.
+_BARE_ID = re.compile(r"[^<>\s@]+(?:@[^<>\s@]+)+")
+MAX_REFERENCES = 20  # RFC 5322 lets a long chain be trimmed; keep the first id and the latest ones
+
+
+def msg_ids(values: Sequence[str | None]) -> list[str]:
+    """Bare msg-ids (no brackets) from stored values with or without brackets, in order, once each;
+    a value that cannot be a msg-id is dropped rather than written into a header."""
+    out: dict[str, None] = {}
+    for value in values:
+        for token in re.split(r"[\s<>]+", value or ""):
+            if _BARE_ID.fullmatch(token) and not _CONTROL.search(token):
+                out.setdefault(token, None)
+    return list(out)
+
+
+def _references(chain: list[str], parent: list[str]) -> list[str]:
+    """The parent's References followed by the parent's Message-ID (RFC 5322 §3.6.4)."""
+    refs = [r for r in chain if r not in parent] + parent
+    return refs if len(refs) <= MAX_REFERENCES else refs[:1] + refs[-(MAX_REFERENCES - 1):]
+
+
+def _set_msg_ids(msg: EmailMessage, name: str, ids: list[str]) -> None:
+    """`<id>` tokens, one per line: folding only at the spaces between them, never inside an id
+    (the policy's own folding would turn a long id into RFC 2047 encoded words no client threads)."""
+    if ids:
+        msg.set_raw(name, "\r\n ".join(f"<{i}>" for i in ids))
+
+
 def _assemble(rendered: RenderedMail, env: _Envelope) -> EmailMessage:
     if not env.to:
         raise ValueError(f"{env.kind} mail has no recipient")
@@ -249,14 +282,10 @@ def _assemble(rendered: RenderedMail, env: _Envelope) -> EmailMessage:
         msg["Reply-To"] = _address(env.reply_to)
     msg["Subject"] = rendered.subject
     msg["Date"] = format_datetime(env.date)
-    msg["Message-ID"] = env.message_id or make_msgid(env.kind, _msgid_domain(env.sender))
-    if env.in_reply_to:
-        msg["In-Reply-To"] = one_line(env.in_reply_to)
-    refs = [one_line(r) for r in env.references if r]
-    if env.in_reply_to and one_line(env.in_reply_to) not in refs:
-        refs.append(one_line(env.in_reply_to))
-    if refs:
-        msg["References"] = " ".join(refs)
+    _set_msg_ids(msg, "Message-ID", msg_ids([env.message_id or make_msgid(env.kind, _msgid_domain(env.sender))])[:1])
+    parent = msg_ids([env.in_reply_to])[:1]
+    _set_msg_ids(msg, "In-Reply-To", parent)
+    _set_msg_ids(msg, "References", _references(msg_ids(env.references), parent))
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: never answer automatically
     msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"  # fewer Exchange out-of-office loops
     msg["X-Reportbot-Kind"] = env.kind

@@ -383,7 +383,7 @@ def queue_ack(session: Session, campaign: Campaign, agency: Agency, inbound: Inb
     mail_agency = MailAgency(code=agency.code, name=agency.name, emails=tuple(rcpts),
                              contact_name=agency.contact_name)
     msg = build_ack(mail_campaign(campaign), mail_agency, receipt, sender=sender, date=now, to=rcpts,
-                    in_reply_to=inbound.message_id)
+                    in_reply_to=inbound.message_id, references=inbound.thread_references or ())
     p = PlannedMail(key, "ack", inbound.id, campaign.id, agency.id, agency.code, msg, now)
     return p if insert_planned(session, p, now, actor=actor, in_reply_to=inbound.message_id) else None
 

@@ -46,7 +46,7 @@ from bot.staff.digest_rule import (
     problem_counts,
 )
 from bot.staff.reasons import file_reason, mail_reason
-from bot.staff.status import REMINDER_KINDS, STATES, campaign_status
+from bot.staff.status import REMINDER_KINDS, STATES, campaign_status, failing_addresses
 from bot.staff.xlsx import status_workbook
 from db.models import (
     Agency,
@@ -87,7 +87,7 @@ class Reminders:
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # bounce | send_failed | quarantine | parse_error | other (bot/core/labels.py PROBLEM_LABELS)
+    kind: str  # bounce | temporary_bounce | send_failed | quarantine | parse_error | other (core/labels.py PROBLEM_LABELS)
     agency_code: str | None
     agency_name: str | None
     detail: str
@@ -144,14 +144,19 @@ def _problems(session: Session, campaign: Campaign, names: dict) -> list[Problem
     ours = or_(col(InboundMessage.campaign_id) == campaign.id, col(InboundMessage.campaign_id).is_(None))
     out = []
     enrolled = select(Enrollment.agency_id).where(Enrollment.campaign_id == campaign.id)
+    alive = _alive_primaries(session, enrolled)
     for ct in session.exec(select(Contact).where(col(Contact.state).in_(("bounced", "failed")),
-                                                 col(Contact.agency_id).in_(enrolled)).order_by(Contact.id)):
+                                                 col(Contact.agency_id).in_(enrolled),
+                                                 col(Contact.temp_failure_since).is_(None)).order_by(Contact.id)):
         role = "địa chỉ chính" if ct.role == "primary" else "địa chỉ lãnh đạo"
         what = "bị trả lại" if ct.state == "bounced" else "không gửi được"
         said = (ct.state_reason or "") not in ("", *BOUNCED_WITHOUT_REPLY)
         reason = f" (máy chủ thư trả lời: {ct.state_reason})" if said else ""
-        out.append(Problem("bounce", *who(ct.agency_id), f"thư gửi {ct.email} ({role}) {what}; cần địa chỉ "
-                           f"thư khác của cơ quan{reason}"))
+        then = ("hệ thống ngừng gửi tới địa chỉ này, vẫn gửi tới các địa chỉ khác của cơ quan"
+                if alive.get(ct.agency_id) else "cần địa chỉ thư khác của cơ quan")
+        out.append(Problem("bounce", *who(ct.agency_id), f"thư gửi {ct.email} ({role}) {what}; {then}{reason}"))
+    for f in failing_addresses(session, campaign):
+        out.append(Problem("bounce" if f.dead else "temporary_bounce", f.agency_code, f.agency_name, f.text()))
     for m in session.exec(select(InboundMessage).where(ours, col(InboundMessage.state).in_(
             ("quarantined", "failed"))).order_by(InboundMessage.received_at, InboundMessage.id)):
         seen = f"thư từ {m.from_addr or '(không rõ)'}, tiêu đề “{m.subject}”, nhận lúc " \
@@ -177,6 +182,14 @@ def _problems(session: Session, campaign: Campaign, names: dict) -> list[Problem
                            + (f" (chi tiết kỹ thuật: {o.last_error})" if o.last_error else ""),
                            o.message_id))
     return out
+
+
+def _alive_primaries(session: Session, enrolled) -> dict[int, int]:
+    """Agency id -> how many of its primary addresses are still written to."""
+    rows = session.exec(select(Contact.agency_id).where(
+        Contact.role == "primary", col(Contact.state).not_in(("bounced", "failed")),
+        col(Contact.agency_id).in_(enrolled)))
+    return dict(Counter(rows))
 
 
 # ---------------------------------------------------------------- context (pure)

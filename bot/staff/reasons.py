@@ -9,6 +9,7 @@ warning, read by family below.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 # Mail reasons by code (bot/intake/reasons.py has the English line of each). What happened
 # and, where there is one, what staff can do.
@@ -87,3 +88,17 @@ def file_reason(reason: str, code: str = "") -> str:
         text = (reason or "").strip()
         return f"{said} (chi tiết kỹ thuật: {text})" if text else said
     return _explain(reason, _FILE_RULES, "không đọc được nội dung tệp")
+
+
+def failing_address_text(email: str, since: date, last: date, failures: int, reason: str, *, dead: bool,
+                         others_alive: bool) -> str:
+    """An address whose mail keeps failing for now (RFC 3463 class 4, delayed, expired in a queue)."""
+    said = f" (chi tiết kỹ thuật: {reason})" if reason else ""
+    if dead:
+        then = ("hệ thống ngừng gửi tới địa chỉ này, vẫn gửi tới các địa chỉ khác của cơ quan" if others_alive
+                else "hệ thống ngừng gửi tới địa chỉ này; cần địa chỉ thư khác của cơ quan")
+        return (f"Địa chỉ {email} liên tục gửi không thành công từ ngày {since:%d/%m/%Y} đến ngày "
+                f"{last:%d/%m/%Y} ({failures} lần); {then}{said}")
+    return (f"Địa chỉ {email} liên tục gửi không thành công từ ngày {since:%d/%m/%Y} ({failures} lần, lần gần "
+            f"nhất ngày {last:%d/%m/%Y}); lỗi tạm thời, hệ thống vẫn tiếp tục gửi; nên liên hệ cơ quan để kiểm "
+            f"tra hộp thư{said}")

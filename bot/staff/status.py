@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
 from bot.campaigns.agencies_file import CATEGORIES
 from bot.core.service_state import LAST_TICK, STARTED, STOPPED, get_state
+from bot.staff.reasons import failing_address_text
 from db.models import (
     Agency,
     Campaign,
@@ -121,6 +122,52 @@ def campaign_status(session: Session, campaign: Campaign, now: datetime) -> list
             "reminders_sent": f.reminders_sent, "submissions": f.submissions,
             "last_event": f.last_event, "last_event_at": _iso(f.last_event_at, tz),
         })
+    return out
+
+
+# ---------------------------------------------------------------- addresses failing for now
+@dataclass(frozen=True)
+class FailingAddress:
+    """An address whose mail fails temporarily (still written to), or that failed so until it was
+    treated as dead (`dead`): what staff are told, from the contact's temp_failure_* facts."""
+
+    agency_code: str
+    agency_name: str
+    email: str
+    role: str
+    since: date  # local day of the first temporary failure of the run
+    last: date  # local day of the latest
+    failures: int
+    reason: str
+    dead: bool
+    others_alive: bool  # the agency has another primary address still written to
+
+    def text(self) -> str:
+        """The staff line, in Vietnamese."""
+        return failing_address_text(self.email, self.since, self.last, self.failures, self.reason, dead=self.dead,
+                                    others_alive=self.others_alive)
+
+
+def failing_addresses(session: Session, campaign: Campaign | None, tz: str = "Asia/Ho_Chi_Minh"
+                      ) -> list[FailingAddress]:
+    """Addresses that failed temporarily on more than one day (RFC 3463 class 4, delayed, expired),
+    of the campaign's agencies (every agency without one), oldest run first."""
+    zone = ZoneInfo(campaign.timezone if campaign else tz)
+    q = select(Contact, Agency).join(Agency, Agency.id == Contact.agency_id).where(
+        col(Contact.temp_failure_since).is_not(None), col(Contact.state).in_(("active", "bounced")))
+    if campaign is not None:
+        q = q.where(col(Contact.agency_id).in_(select(Enrollment.agency_id).where(Enrollment.campaign_id == campaign.id)))
+    rows = session.exec(q.order_by(Contact.temp_failure_since, Contact.id)).all()
+    alive = Counter(session.exec(select(Contact.agency_id).where(
+        Contact.role == "primary", Contact.state == "active",
+        col(Contact.agency_id).in_({c.agency_id for c, _ in rows})))) if rows else Counter()
+    out = []
+    for c, a in rows:
+        since, last = c.temp_failure_since.astimezone(zone).date(), c.temp_failure_at.astimezone(zone).date()
+        if last > since or c.state == "bounced":
+            others = alive[c.agency_id] - (c.state == "active" and c.role == "primary")
+            out.append(FailingAddress(a.code, a.name, c.email, c.role, since, last, c.temp_failures,
+                                      c.temp_failure_reason, c.state == "bounced", others > 0))
     return out
 
 

@@ -16,6 +16,7 @@ BOUNCE = Classification("bounce", "DSN: Action failed", False, False)
 DELAY = Classification("bounce", "DSN: Action delayed", True, False)
 AUTO = Classification("auto_reply", "Auto-Submitted: auto-replied", False, False)
 OWN = Classification("own", "From is our own address", False, False)
+FEEDBACK = Classification("feedback", "ARF feedback report", False, False)
 
 BY_ADDRESS = MatchResult("BYT", "5422/BTTTT-CBC", "address", 1.0, ("BYT",), "sender registered", True)
 BY_THREAD_STRANGER = MatchResult("BYT", "5422/BTTTT-CBC", "thread", 0.9, ("BYT",), "reply to our mail", False)
@@ -39,7 +40,8 @@ CASES = [
     ("a report through a mailing list", Facts(LIST_MAIL, BY_ADDRESS, PASSED, A_REPORT), Action.RECORD_SILENTLY,
      "not_to_be_answered"),
     ("a permanent bounce", Facts(BOUNCE, NO_MATCH), Action.RECORD_BOUNCE, "bounce"),
-    ("a delay notice", Facts(DELAY, BY_ADDRESS), Action.IGNORE, "delay_notice"),
+    ("a delay notice", Facts(DELAY, BY_ADDRESS), Action.RECORD_BOUNCE, "delay_notice"),
+    ("a feedback-loop report", Facts(FEEDBACK, BY_ADDRESS), Action.IGNORE, "feedback_report"),
     ("an auto-reply", Facts(AUTO, BY_ADDRESS), Action.IGNORE, "auto_reply"),
     ("our own mail looping back", Facts(OWN, NO_MATCH), Action.IGNORE, "own_mail"),
     ("nobody matched", Facts(REPORT, NO_MATCH), Action.QUARANTINE, "no_agency"),

@@ -332,3 +332,19 @@ def test_agency_without_address_is_rejected(mail_campaign, sender):
     with pytest.raises(ValueError):
         build_dispatch(mail_campaign, MailAgency("X", "Sở X", ("not an address",)),
                        sender=sender, date=at("19/12/2024"))
+
+
+def test_ack_msg_ids_stored_without_brackets_get_them_back_and_long_ids_are_not_encoded(mail_campaign, agency,
+                                                                                         sender):
+    """Issue 12: the stored ids have no angle brackets; the ack wrote them so, and the policy's
+    folding turned an id longer than a line into RFC 2047 words. Neither is a msg-id to a client."""
+    long_id = "CAByYQsHq=c+uz-ubnN2pG3n256yS7P18KDbG6oStGF5bChUhyw" + "7" * 40 + "@mail.moh.gov.vn"
+    msg = build_ack(mail_campaign, agency, Receipt(received_at=at("31/12/2024", "09:12"), files=()),
+                    sender=sender, date=at("31/12/2024", "09:13"), to=["nva@moh.gov.vn"],
+                    in_reply_to=long_id, references=["d1.BYT@example.gov.vn", "<r0@moh.gov.vn>", "bad id", ""])
+    raw = msg.as_bytes()
+    p = email.message_from_bytes(raw, policy=policy.compat32)
+    assert p["In-Reply-To"].strip() == f"<{long_id}>"
+    assert p["References"].split() == ["<d1.BYT@example.gov.vn>", "<r0@moh.gov.vn>", f"<{long_id}>"]
+    assert re.fullmatch(r"<[^<>\s]+@[^<>\s]+>", p["Message-ID"].strip())
+    assert b"=?" not in b"".join(re.findall(rb"(?m)^(?:In-Reply-To|References):.*(?:\r\n .*)*", raw))
