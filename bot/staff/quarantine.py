@@ -13,7 +13,7 @@ from sqlmodel import Session, col, or_, select
 from bot.campaigns.agency_load import agency_by_code
 from bot.core.errors import UserError
 from bot.core.store import BlobStore
-from bot.intake.attachments import body_text
+from bot.intake.attachments import ExtractedFile, body_text, extract
 from bot.intake.directory import load_directory
 from bot.intake.headers import parse_message
 from bot.intake.match import Directory, MsgFacts
@@ -62,16 +62,18 @@ class StoredMail:
     text: str  # the body as text (HTML bodies as they came: the console sanitises them)
     is_html: bool
     readable: bool  # False when the raw file is missing or unreadable (facts then from the row)
+    files: tuple[ExtractedFile, ...] = ()  # with_files: what the intake would extract (zips unpacked)
 
 
-def read_stored(mail_store: BlobStore, row: InboundMessage) -> StoredMail:
-    """The stored message's matching facts and body (I/O: reads the raw store)."""
+def read_stored(mail_store: BlobStore, row: InboundMessage, *, with_files: bool = False) -> StoredMail:
+    """The stored message's matching facts and body, and its files if asked (I/O: reads the raw store)."""
     try:
         msg = parse_message(mail_store.read_rel(row.raw_path))
     except (OSError, ValueError):
         return StoredMail(MsgFacts((), row.subject, row.from_addr), "", False, False)
     text, is_html = body_text(msg)
-    return StoredMail(MsgFacts.from_message(msg), text[:TEXT_LIMIT], is_html, True)
+    files = tuple(extract(msg)) if with_files else ()
+    return StoredMail(MsgFacts.from_message(msg), text[:TEXT_LIMIT], is_html, True, files)
 
 
 def guesses_for(stored: StoredMail, directory: Directory, names: dict[str, str]) -> list[Guess]:
