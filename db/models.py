@@ -255,3 +255,39 @@ class ServiceState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=100)
     value: Optional[dict] = _json(nullable=True)
     updated_at: datetime = _created()
+
+
+class WebUser(SQLModel, table=True):
+    """A staff account of the web console. role: viewer | officer | admin. Only an argon2 hash is kept."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=100)
+    role: str = Field(default="viewer", max_length=20)
+    password_hash: str = ""
+    disabled: bool = False
+    created_at: datetime = _created()
+    last_login_at: Optional[datetime] = _ts()
+
+
+class ApiToken(SQLModel, table=True):
+    """An API bearer token (`reportbot users token`): only its SHA-256 is kept."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="webuser.id", index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _created()
+    last_used_at: Optional[datetime] = _ts()
+    revoked: bool = False
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries the signed session key; only its SHA-256 is kept here,
+    so logging out (or disabling the user) ends the session at once, whatever the cookie says."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="webuser.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    ended: bool = False

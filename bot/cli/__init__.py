@@ -18,6 +18,7 @@ from bot.cli import (  # noqa: E402,F401
     setup_cmds,
     staff_cmds,
     status_cmds,
+    web_cmds,
 )
 from bot.cli.common import app
 from bot.core.errors import RuntimeFailure, UserError

@@ -6,14 +6,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlmodel import select
 
 from bot.cli.common import CampaignOpt, ConfigOpt, app, open_app, quarantine_app
 from bot.intake.pipeline import Intake
 from bot.intake.poll import poll_once
-from bot.staff.actions import SET_ASIDE, assign_message, reject_message, retry_message
+from bot.intake.rawstore import mail_store
+from bot.staff.quarantine import assign_message, quarantine_items, reject_message, retry_message
 from bot.staff.quarantine_table import display_timezone, quarantine_table
-from db.models import InboundMessage
 from db.types import utcnow
 
 
@@ -37,10 +36,7 @@ def quarantine_list(
     """List mail set aside for staff: unknown or unverified senders, messages that failed."""
     application = open_app(config)
     with application.session() as s:
-        rows = s.exec(select(InboundMessage).where(InboundMessage.state.in_(SET_ASIDE))  # type: ignore[attr-defined]
-                      .order_by(InboundMessage.id)).all()
-        items = [{"id": r.id, "message_id": r.message_id, "received_at": r.received_at.isoformat(),
-                  "from": r.from_addr, "subject": r.subject, "state": r.state, "reason": r.reason} for r in rows]
+        items = quarantine_items(s, mail_store(application.config.storage_dir))
         tz = display_timezone(s)
     if format == "json":
         typer.echo(json.dumps(items, ensure_ascii=False, indent=2))

@@ -43,3 +43,18 @@ class AcceleratedClock:
 
     def real_seconds(self, simulated: timedelta) -> float:
         return simulated.total_seconds() / self.speed
+
+
+class FixedClock:
+    """Time standing still at one moment (`reportbot web --now`: look at data as of then)."""
+
+    def __init__(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("moment must be aware")
+        self.moment = moment.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def real_seconds(self, simulated: timedelta) -> float:
+        return simulated.total_seconds()

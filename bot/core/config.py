@@ -137,6 +137,21 @@ class IntakeConfig(_Section):
     temporary_bounce_days: int = Field(4, ge=1, le=60)
 
 
+class WebConfig(_Section):
+    enabled: bool = False  # `reportbot run` also serves the console
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    base_url: str = ""  # as staff reach it (e.g. https://baocao.example.gov.vn), for links in the digest
+    session_hours: float = Field(8, gt=0, le=24 * 30)
+    # The cookie-signing secret: generated (owner-only) on first use; relative to the config's folder.
+    # Empty: web-secret.key in the storage folder.
+    secret_key_file: str = ""
+    # Secure cookies: "auto" when the request came over https (or base_url is https), "always", "never".
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
+    login_failures: int = Field(5, ge=1)  # wrong passwords per user or address within login_window_seconds
+    login_window_seconds: int = Field(60, ge=1)  # ... after which further attempts wait until it has passed
+
+
 class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
     storage: StorageConfig = StorageConfig()
@@ -145,12 +160,18 @@ class Config(_Section):
     staff: StaffConfig = StaffConfig()
     security: SecurityConfig = SecurityConfig()
     intake: IntakeConfig = IntakeConfig()
+    web: WebConfig = WebConfig()
     # Folder that relative paths are resolved against (the config file's folder).
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
 
     @property
     def storage_dir(self) -> Path:
         return _resolve(self.base_dir, self.storage.dir)
+
+    @property
+    def web_secret_path(self) -> Path:
+        return _resolve(self.base_dir, self.web.secret_key_file) if self.web.secret_key_file \
+            else self.storage_dir / "web-secret.key"
 
     @property
     def database_url(self) -> str:

@@ -42,6 +42,9 @@ EVENT_LABELS = {
     "contact.added": "Cán bộ thêm địa chỉ thư của cơ quan",
     "contact.removed": "Cán bộ xóa địa chỉ thư của cơ quan",
     "mailbox.uidvalidity_changed": "Hộp thư được đánh số lại, quét lại thư",
+    "user.login": "Đăng nhập", "user.logout": "Đăng xuất", "user.added": "Thêm tài khoản",
+                "user.disabled": "Khóa tài khoản", "user.token_created": "Cấp mã truy cập API",
+                "export.written": "Xuất báo cáo tổng hợp",
 }
 
 # A state in a table cell (XLSX status sheet, console lists): short.
@@ -94,3 +97,24 @@ TEMPLATE_LABELS = MappingProxyType({
     "problems": MappingProxyType(PROBLEM_LABELS),
     "modes": MappingProxyType(DIGEST_MODE_LABELS),
 })
+
+# The console's names for each state column and kind (db/vocabulary.py), as staff read them.
+MAIL_KINDS = {"dispatch": "Công văn", "reminder": "Thư nhắc", "overdue": "Thư nhắc quá hạn",
+              "ack": "Thư xác nhận", "digest": "Thư tổng hợp"}
+OUTBOX_STATUS = {"pending": "Đang chờ gửi", "sending": "Đang gửi", "sent": "Đã gửi",
+                 "failed": "Gửi không thành công", "cancelled": "Đã hủy"}
+INBOUND_STATES = {"stored": "Chờ xử lý", "processing": "Đang xử lý", "processed": "Đã xử lý",
+                  "quarantined": "Chờ cán bộ kiểm tra", "rejected": "Cán bộ đã từ chối", "ignored": "Bỏ qua",
+                  "failed": "Xử lý không thành công"}
+CLASSIFICATIONS = {"report": "Báo cáo", "message": "Thư (không phải báo cáo)", "bounce": "Thư báo lỗi gửi",
+                   "auto_reply": "Trả lời tự động", "own": "Thư của hệ thống", "feedback": "Phản hồi",
+                   "report_or_other": "Chưa phân loại", "": "Chưa phân loại"}
+MATCH_METHODS = {"thread": "Trả lời thư đã gửi", "token": "Mã trong tiêu đề", "address": "Địa chỉ đã đăng ký",
+                 "domain": "Tên miền đã đăng ký", "staff": "Cán bộ gán", "": "Chưa xác định"}
+CONTACT_ROLES = {"primary": "Địa chỉ chính", "escalation": "Địa chỉ lãnh đạo"}
+CONTACT_STATES = {"active": "Đang dùng", "bounced": "Thư bị trả lại", "failed": "Không gửi được"}
+PARSE_STATUS = {"parsed": "Đã đọc", "failed": "Không đọc được", "skipped": "Không đọc", "pending": "Chưa đọc"}
+ACTORS = {"system": "Hệ thống", "intake": "Hệ thống (nhận thư)", "inbox": "Hệ thống (hộp thư)",
+          "scheduler": "Hệ thống (lịch gửi)", "planner": "Hệ thống (lịch gửi)", "mailer": "Hệ thống (gửi thư)",
+          "cli": "Cán bộ kỹ thuật (dòng lệnh)"}
+ROLES = {"viewer": "Xem", "officer": "Cán bộ xử lý", "admin": "Quản trị"}

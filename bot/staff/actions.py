@@ -1,7 +1,7 @@
 """What staff do by hand: take an agency off a campaign's list (exempt), record a report that
 came by another road (post, the document management system, a USB stick) so reminders stop and
-it is in the digest and the export like any other, deal with mail set aside (assign, reject,
-retry), and retry a failed mail or address. The database edge; one transaction each; every
+it is in the digest and the export like any other, and retry a failed mail or address (mail
+set aside is dealt with in staff/quarantine.py). The database edge; one transaction each; every
 action is an event naming its actor."""
 from __future__ import annotations
 
@@ -9,21 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, func, select
 
 from bot.campaigns.agency_load import agency_by_code
 from bot.campaigns.campaign_load import campaign_outline
 from bot.core.app import App
 from bot.core.errors import Conflict, NotFound, UserError
 from bot.core.store import BlobStore
-from bot.core.workers import worker_name
 from bot.intake.contents import merge_reports, parse_document
-from bot.intake.pipeline import Intake, IntakeOutcome, process
-from bot.intake.recording import add_submission, set_reason
+from bot.intake.recording import add_submission
 from db.engine import session_scope
 from db.events import log_event
-from db.models import Agency, Campaign, Contact, Enrollment, InboundMessage, OutboundMail, Submission
-from db.vocabulary import DEAD_CONTACT_STATES, ContactState, InboundState, OutboxStatus
+from db.models import Agency, Campaign, Contact, Enrollment, OutboundMail, Submission
+from db.vocabulary import DEAD_CONTACT_STATES, ContactState, OutboxStatus
 
 HAND_CHANNEL = "ngoài thư điện tử"  # a report recorded by hand: its sources say so, the export names it
 
@@ -80,77 +78,6 @@ def record_handed_report(session: Session, campaign: Campaign, code: str, files:
     log_event(session, "submission.by_hand", campaign_id=campaign.id, agency_id=agency.id, actor=actor, at=now,
               detail={"submission_id": sub.id, "files": [f.filename for f in files]})
     return sub
-
-
-# ---------------------------------------------------------------- mail set aside for staff
-# One function per action, behind the CLI (`reportbot quarantine …`), the console and the API.
-# Each changes state with a conditional UPDATE, so a second press (or a second staff member at
-# the same moment) finds nothing to do and is told so instead of acting twice.
-SET_ASIDE = (InboundState.QUARANTINED, InboundState.FAILED)
-
-
-def find_message(session: Session, ref: str | int) -> InboundMessage:
-    """By the number `quarantine list` shows (with or without '#') or by its Message-ID."""
-    text = str(ref).strip()
-    cond = InboundMessage.message_id == text
-    if text.lstrip("#").isdigit():
-        cond = or_(InboundMessage.id == int(text.lstrip("#")), cond)
-    row = session.exec(select(InboundMessage).where(cond)).first()
-    if row is None:
-        raise NotFound(f"MESSAGE_ID: no received message {text!r} (give the number from `quarantine list`)")
-    return row
-
-
-def _take_aside(app: App, ref: str | int, to: InboundState, event: str, *, actor: str, now: datetime,
-                agency_code: str | None = None) -> tuple[int, str | None]:
-    """Move a set-aside message to `to` (one conditional UPDATE) and log who did it."""
-    with session_scope(app.engine) as s:
-        row = find_message(s, ref)
-        agency = agency_by_code(s, agency_code) if agency_code else None
-        if row.state not in SET_ASIDE:
-            raise Conflict(f"message #{row.id} is {row.state}, not quarantined or failed")
-        won = s.connection().execute(
-            update(InboundMessage).where(InboundMessage.id == row.id, InboundMessage.state == row.state)
-            .values(state=to, next_attempt_at=None, claimed_at=now if to == InboundState.PROCESSING else None,
-                    claimed_by=worker_name(f"staff:{actor}")[:100] if to == InboundState.PROCESSING else None)
-        ).rowcount
-        if won != 1:
-            raise Conflict(f"message #{row.id} was just handled by someone else")
-        log_event(s, event, agency_id=agency.id if agency else row.agency_id, campaign_id=row.campaign_id,
-                  actor=actor, at=now, detail={"inbound_id": row.id, "was": str(row.state)})
-        return row.id, agency.code if agency else None
-
-
-def assign_message(app: App, ref: str | int, agency_code: str, *, actor: str, now: datetime) -> IntakeOutcome:
-    """Credit a set-aside message to an agency: the pipeline runs again from the stored message,
-    the agency given by staff (classification and sender checks are the staff's call). The
-    message is claimed first (processing), so two presses, or the CLI and the console at the
-    same moment, record it once; if the pipeline fails it goes back to quarantine."""
-    inbound_id, code = _take_aside(app, ref, InboundState.PROCESSING, "mail.assigned", actor=actor, now=now,
-                                   agency_code=agency_code)
-    try:
-        return process(Intake(app.config, app.engine), inbound_id, now, force_agency=code, actor=actor)
-    except BaseException:
-        with session_scope(app.engine) as s:
-            s.connection().execute(update(InboundMessage).where(
-                InboundMessage.id == inbound_id, InboundMessage.state == InboundState.PROCESSING)
-                .values(state=InboundState.QUARANTINED, claimed_by=None, claimed_at=None))
-        raise
-
-
-def reject_message(app: App, ref: str | int, *, actor: str, now: datetime) -> int:
-    """Not for us: kept in the store, never credited to an agency."""
-    inbound_id, _ = _take_aside(app, ref, InboundState.REJECTED, "mail.rejected", actor=actor, now=now)
-    with session_scope(app.engine) as s:
-        set_reason(s.get(InboundMessage, inbound_id), "rejected_by_staff")
-    return inbound_id
-
-
-def retry_message(app: App, ref: str | int, *, actor: str, now: datetime) -> IntakeOutcome:
-    """Run the normal intake again (classification, matching and verification included, unlike
-    assign): for a message that failed, or was quarantined before a fix or a new address."""
-    inbound_id, _ = _take_aside(app, ref, InboundState.STORED, "mail.retried", actor=actor, now=now)
-    return process(Intake(app.config, app.engine), inbound_id, now, actor=actor)
 
 
 # ---------------------------------------------------------------- outbound mail and addresses

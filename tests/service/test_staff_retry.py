@@ -126,7 +126,7 @@ def test_two_staff_assigning_one_message_at_once_record_it_once(site_factory, pg
     import threading
 
     from bot.core.errors import Conflict
-    from bot.staff.actions import assign_message
+    from bot.staff.quarantine import assign_message
 
     site = site_factory("assign2", db_url=pg_url)
     site.tick(at(19, 12, 9))
