@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from parsers.document import DocumentFacts
 from parsers.model import Outline
 
 
@@ -55,6 +56,7 @@ class ParsedReport:
     required: tuple[str, ...] = ()  # ids of required outline nodes, in order
     pages: int | None = None
     conversion: str | None = None  # e.g. "doc→docx (LibreOffice)" when a legacy file was converted
+    document: DocumentFacts = field(default_factory=DocumentFacts)
 
     def section(self, node_id: str) -> Section:
         for s in self.sections:
@@ -96,6 +98,7 @@ class ParsedReport:
             "completeness": self.completeness,
             "metrics": [m.to_json() for m in self.metrics],
             "warnings": list(self.warnings),
+            "document": self.document.to_json(),
             "pages": self.pages,
             "conversion": self.conversion,
         }
@@ -136,6 +139,26 @@ def format_text(report: dict, width: int = 100) -> str:
         lines.append("Thiếu: " + ", ".join(report["missing"]))
     for m in report["metrics"]:
         lines.append(f"  {m['name']} = {m['value']} {m['unit']} ({m['section']}): {_preview(m['evidence'], 60)}")
+    lines += _document_lines(report.get("document") or {})
     for w in report["warnings"]:
         lines.append(f"! {w}")
     return "\n".join(lines)
+
+
+def _document_lines(doc: dict) -> list[str]:
+    """The document's own facts, in Vietnamese, for `--format text`."""
+    said = [f"{label}: {doc[key]}" for key, label in (("type", "Loại"), ("number", "Số"), ("date", "Ngày"),
+                                                        ("place", "Nơi ban hành"), ("issuer", "Cơ quan"),
+                                                        ("subject", "Trích yếu")) if doc.get(key)]
+    signer = doc.get("signer") or {}
+    if any(signer.values()):
+        said.append("Người ký: " + ", ".join(v for v in (signer.get("authority"), signer.get("position"),
+                                                          signer.get("name")) if v))
+    if doc.get("cites"):
+        said.append("Văn bản dẫn chiếu: " + ", ".join(doc["cites"]))
+    for sig in doc.get("signatures") or ():
+        state = "còn nguyên vẹn" if sig.get("intact") else "đã bị thay đổi"
+        said.append(f"Chữ ký số {sig.get('field')}: {sig.get('signer') or '?'}, {state}"
+                    + ("" if sig.get("covers_whole_file") else ", có nội dung thêm sau khi ký")
+                    + (", tin cậy" if sig.get("trusted") else ", chưa xác thực được nguồn"))
+    return ["Văn bản: " + "; ".join(said)] if said else []

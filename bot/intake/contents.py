@@ -106,4 +106,8 @@ def merge_reports(reports: list[dict], outline: Outline) -> dict:
     ).to_json()
     for s in merged["sections"]:
         s["source"] = best[s["id"]][1] if s["found"] else None
+    # the report's own facts are the main document's (the one with a number), not its annex's
+    documents = [r["document"] for r in reports if r.get("document")]
+    merged["document"] = next((d for d in documents if d.get("number")), documents[0] if documents else
+                              merged["document"])
     return merged
