@@ -9,6 +9,7 @@ import traceback
 # Command modules register themselves on `app`.
 from bot.cli import (  # noqa: E402,F401
     demo_cmds,
+    inspect_cmds,
     intake_cmds,
     outbound_cmds,
     outbox_cmds,
